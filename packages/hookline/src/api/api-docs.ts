@@ -1,0 +1,96 @@
+/** Render docs/api.md from the OpenAPI document, so the reference cannot drift from the schemas. */
+type Schema = {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  description?: string;
+  enum?: unknown[];
+  pattern?: string;
+  format?: string;
+  nullable?: boolean;
+  anyOf?: Schema[];
+  additionalProperties?: unknown;
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  minLength?: number;
+};
+type Operation = {
+  summary?: string;
+  security?: unknown[];
+  parameters?: Array<{ name: string; in: string; required?: boolean; schema?: Schema }>;
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
+};
+type Doc = {
+  info: { version: string };
+  paths: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, Schema> };
+};
+
+function typeOf(schema: Schema | undefined): string {
+  if (!schema) return '';
+  if (schema.$ref) return schema.$ref.split('/').pop()!;
+  if (schema.anyOf) return schema.anyOf.map(typeOf).join(' \\| ');
+  if (schema.type === 'array') return `${typeOf(schema.items)}[]`;
+  const base = Array.isArray(schema.type) ? schema.type.join(' \\| ') : (schema.type ?? 'object');
+  return schema.enum ? schema.enum.map((e) => JSON.stringify(e)).join(' \\| ') : base;
+}
+
+function constraints(schema: Schema): string {
+  const parts: string[] = [];
+  if (schema.pattern) parts.push(`pattern \`${schema.pattern}\``);
+  if (schema.format) parts.push(schema.format);
+  if (schema.minimum !== undefined) parts.push(`≥ ${schema.minimum}`);
+  if (schema.maximum !== undefined) parts.push(`≤ ${schema.maximum}`);
+  if (schema.minLength !== undefined) parts.push(`length ≥ ${schema.minLength}`);
+  if (schema.maxLength !== undefined) parts.push(`length ≤ ${schema.maxLength}`);
+  return parts.join(', ');
+}
+
+function schemaTable(name: string, schema: Schema): string[] {
+  const lines = [`### ${name}`, '', '| field | type | required | notes |', '| --- | --- | --- | --- |'];
+  for (const [field, prop] of Object.entries(schema.properties ?? {})) {
+    const required = schema.required?.includes(field) ? 'yes' : '';
+    lines.push(`| \`${field}\` | ${typeOf(prop)} | ${required} | ${constraints(prop)} |`);
+  }
+  return [...lines, ''];
+}
+
+export function renderApiDocs(doc: Doc): string {
+  const out = [
+    '# API reference',
+    '',
+    `Generated from \`/openapi.json\` (hookline ${doc.info.version}) by \`npm run docs\`; do not edit by hand.`,
+    'JSON in and out, camelCase, `Authorization: Bearer <token>` unless marked public. Errors are',
+    'problem+json with a stable `code`: see [errors.md](errors.md). Lists take `limit` (1..250, default 50)',
+    'and `iterator`, and answer `{data, iterator, done}`, newest first.',
+    '',
+    '## Routes',
+    '',
+    '| method | path | summary | body | success |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const body = op.requestBody ? typeOf(Object.values(op.requestBody.content)[0]?.schema) : '';
+      const success = Object.entries(op.responses)
+        .filter(([status]) => status !== 'default')
+        .map(([status, r]) => {
+          const schema = r.content ? Object.values(r.content)[0]?.schema : undefined;
+          return `${status}${schema ? ` ${typeOf(schema)}` : ''}`;
+        })
+        .join(', ');
+      const isPublic = op.security && op.security.length === 0 ? ' (public)' : '';
+      out.push(
+        `| ${method.toUpperCase()} | \`${path}\` | ${op.summary ?? ''}${isPublic} | ${body} | ${success} |`,
+      );
+    }
+  }
+  out.push('', '## Schemas', '');
+  for (const [name, schema] of Object.entries(doc.components?.schemas ?? {}))
+    out.push(...schemaTable(name, schema));
+  return `${out.join('\n').trimEnd()}\n`;
+}

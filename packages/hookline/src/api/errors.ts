@@ -1,0 +1,74 @@
+/**
+ * Every error code the API can answer with, its HTTP status and title. docs/errors.md lists the same
+ * codes, and a test fails when the two differ (STYLE.md, fastify's habit).
+ */
+export const ERROR_CODES = {
+  invalid_json: { status: 400, title: 'The request body is not valid JSON' },
+  validation_failed: { status: 400, title: 'A field of the request is invalid' },
+  invalid_query: { status: 400, title: 'A query parameter is invalid' },
+  invalid_iterator: { status: 400, title: 'The iterator is malformed' },
+  unauthorized: { status: 401, title: 'A valid bearer token is required' },
+  forbidden: { status: 403, title: 'This token may not use this route' },
+  not_found: { status: 404, title: 'No such route' },
+  app_not_found: { status: 404, title: 'No such app' },
+  endpoint_not_found: { status: 404, title: 'No such endpoint' },
+  message_not_found: { status: 404, title: 'No such message' },
+  method_not_allowed: { status: 405, title: 'Method not allowed on this route' },
+  uid_conflict: { status: 409, title: 'Another app already has this uid' },
+  payload_too_large: { status: 413, title: 'The request body is larger than the limit' },
+  endpoint_url_refused: { status: 422, title: 'The endpoint URL is not allowed' },
+  event_type_not_registered: { status: 422, title: 'The event type is not registered' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal_error: { status: 500, title: 'Internal error' },
+  store_unavailable: { status: 503, title: 'The database is unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One field-level problem, as listed in a problem's `errors`. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** The one HTTP error class: thrown anywhere below a route, turned into problem+json in one place. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail);
+    this.status = ERROR_CODES[code].status;
+  }
+}
+
+/** The problem+json body of an error (RFC 9457), with hookline's stable `code`. */
+export function problemBody(code: ErrorCode, detail: string, errors?: FieldError[]): Record<string, unknown> {
+  const { status, title } = ERROR_CODES[code];
+  return {
+    type: `https://hookline.dev/errors/${code}`,
+    title,
+    status,
+    detail,
+    code,
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  };
+}
+
+/** A web-standard problem+json Response. */
+export function problemResponse(
+  code: ErrorCode,
+  detail: string,
+  errors?: FieldError[],
+  headers?: Record<string, string>,
+): Response {
+  return new Response(JSON.stringify(problemBody(code, detail, errors)), {
+    status: ERROR_CODES[code].status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+  });
+}

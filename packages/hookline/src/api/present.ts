@@ -1,0 +1,49 @@
+import type { App, Attempt, Endpoint, Message } from '../store/types.js';
+
+/** Domain records → API JSON (camelCase, ISO 8601 UTC times with milliseconds). */
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export const presentApp = (a: App) => ({
+  id: a.id,
+  name: a.name,
+  uid: a.uid,
+  createdAt: iso(a.createdAt),
+  updatedAt: iso(a.updatedAt),
+});
+
+export const presentEndpoint = (e: Endpoint) => ({
+  id: e.id,
+  url: e.url,
+  eventTypes: e.eventTypes,
+  description: e.description,
+  disabled: e.disabled,
+  rateLimit: e.rateLimit,
+  headers: e.headers,
+  createdAt: iso(e.createdAt),
+  updatedAt: iso(e.updatedAt),
+});
+
+export const presentAccepted = (m: Message) => ({
+  id: m.id,
+  eventType: m.eventType,
+  eventId: m.eventId,
+  timestamp: iso(m.timestamp),
+});
+
+export const presentMessage = (m: Message) => ({
+  ...presentAccepted(m),
+  payload: JSON.parse(m.payload) as Record<string, unknown>,
+});
+
+export const presentAttempt = (a: Attempt) => ({
+  id: a.id,
+  messageId: a.messageId,
+  endpointId: a.endpointId,
+  attemptNumber: a.attemptNumber,
+  status: a.status,
+  responseStatusCode: a.responseStatusCode,
+  responseBody: a.responseBody,
+  durationMs: a.durationMs,
+  error: a.error,
+  createdAt: iso(a.createdAt),
+});

@@ -1,0 +1,76 @@
+import { newId } from '../core/ids.js';
+import type { ApiDeps } from './deps.js';
+import { loadApp, loadMessage, pageLimit } from './lookup.js';
+import { presentAccepted, presentAttempt, presentMessage } from './present.js';
+import type { DefineRoute } from './route.js';
+import { AttemptOut, ListQuery, MessageAccepted, MessageCreate, MessageOut, pageOf } from './schemas.js';
+
+/** Messages: the write path (durable before 202) and the read path for messages and their attempts. */
+export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
+  route({
+    method: 'post',
+    path: '/v1/apps/{app}/messages',
+    summary: 'Send a message to every matching endpoint of the app',
+    tag: 'Messages',
+    access: 'app',
+    body: MessageCreate,
+    responses: {
+      202: { description: 'Accepted: stored durably, delivery under way', schema: MessageAccepted },
+    },
+    handler: async ({ params, principal, body, c }) => {
+      const app = await loadApp(deps, params.app!, principal);
+      const now = deps.clock();
+      const dispatch = deps.dispatch;
+      // Fresh deliveries are leased to this process in the same transaction and sent from memory.
+      const leaseTo = dispatch?.hasCapacity()
+        ? { workerId: dispatch.workerId, until: now + deps.leaseMs }
+        : null;
+      const result = await deps.store.enqueueMessage({
+        message: {
+          id: newId('msg', now),
+          appId: app.id,
+          eventType: body.eventType,
+          eventId: body.eventId ?? null,
+          payload: JSON.stringify(body.payload),
+          timestamp: now,
+        },
+        leaseTo,
+        newDeliveryId: () => newId('dlv', now),
+      });
+      if (result.leased.length > 0) dispatch?.accept(result.leased);
+      else if (result.created) dispatch?.wake();
+      deps.messageAccepted(result.created);
+      return c.json(presentAccepted(result.message), 202);
+    },
+  });
+  route({
+    method: 'get',
+    path: '/v1/apps/{app}/messages/{msg}',
+    summary: 'Get a message with its payload',
+    tag: 'Messages',
+    access: 'app',
+    responses: { 200: { description: 'The message', schema: MessageOut } },
+    handler: async ({ params, principal, c }) => {
+      const app = await loadApp(deps, params.app!, principal);
+      return c.json(presentMessage(await loadMessage(deps, app, params.msg!)));
+    },
+  });
+  route({
+    method: 'get',
+    path: '/v1/apps/{app}/messages/{msg}/attempts',
+    summary: "A message's delivery attempts, newest first",
+    tag: 'Messages',
+    access: 'app',
+    query: ListQuery,
+    responses: { 200: { description: 'A page of attempts', schema: pageOf(AttemptOut, 'AttemptPage') } },
+    handler: async ({ params, principal, query, c }) => {
+      const app = await loadApp(deps, params.app!, principal);
+      const message = await loadMessage(deps, app, params.msg!);
+      const page = await deps.store.listAttempts(app.id, message.id, {
+        limit: pageLimit(query),
+        iterator: query.iterator ?? null,
+      });
+      return c.json({ ...page, data: page.data.map(presentAttempt) });
+    },
+  });
+}

@@ -1,0 +1,169 @@
+import { z } from '@hono/zod-openapi';
+import { EVENT_TYPE_PATTERN } from '../core/envelope.js';
+
+/**
+ * Request and response schemas: they validate requests and generate /openapi.json (STYLE.md habit 6).
+ * Request objects are strict: an unknown field is rejected with its name.
+ */
+
+const EventTypeName = z
+  .string()
+  .regex(EVENT_TYPE_PATTERN, 'must match ^[a-zA-Z0-9_.-]{1,256}$')
+  .openapi({ example: 'order.paid' });
+
+const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-23T10:00:00.000Z' });
+
+/** Headers an endpoint may not override: they belong to HTTP itself or to the signature. */
+export const RESERVED_HEADER =
+  /^(host|content-length|content-type|transfer-encoding|connection|keep-alive|upgrade|te|trailer|user-agent|webhook-.*|svix-.*)$/i;
+
+const EndpointHeaders = z
+  .record(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$/, 'must be a valid header name')
+      .refine((name) => !RESERVED_HEADER.test(name), 'may not be set (reserved header)'),
+    z
+      .string()
+      .max(4096)
+      .regex(/^[^\r\n\0]*$/, 'must not contain line breaks'),
+  )
+  .refine((h) => Object.keys(h).length <= 20, 'may have at most 20 headers')
+  .openapi({ example: { 'x-tenant': 'acme' } });
+
+const Uid = z
+  .string()
+  .regex(/^[a-zA-Z0-9_-]{1,256}$/, 'must match ^[a-zA-Z0-9_-]{1,256}$')
+  .refine((uid) => !uid.startsWith('app_'), 'must not start with app_ (reserved for ids)');
+
+export const AppCreate = z
+  .strictObject({ name: z.string().min(1).max(256), uid: Uid.nullable().optional() })
+  .openapi('AppCreate');
+export const AppUpdate = z
+  .strictObject({ name: z.string().min(1).max(256).optional(), uid: Uid.nullable().optional() })
+  .openapi('AppUpdate');
+export const AppOut = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    uid: z.string().nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('App');
+
+const RateLimit = z.number().int().min(1).max(100_000).nullable();
+const Secret = z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64');
+
+export const EndpointCreate = z
+  .strictObject({
+    url: z.string().max(2048).openapi({ example: 'https://example.com/webhooks' }),
+    eventTypes: z.array(EventTypeName).max(256).optional(),
+    description: z.string().max(1024).optional(),
+    disabled: z.boolean().optional(),
+    rateLimit: RateLimit.optional(),
+    headers: EndpointHeaders.optional(),
+    secret: Secret.optional(),
+  })
+  .openapi('EndpointCreate');
+export const EndpointUpdate = z
+  .strictObject({
+    url: z.string().max(2048).optional(),
+    eventTypes: z.array(EventTypeName).max(256).optional(),
+    description: z.string().max(1024).optional(),
+    disabled: z.boolean().optional(),
+    rateLimit: RateLimit.optional(),
+    headers: EndpointHeaders.optional(),
+  })
+  .openapi('EndpointUpdate');
+export const EndpointOut = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    eventTypes: z.array(z.string()),
+    description: z.string(),
+    disabled: z.boolean(),
+    rateLimit: z.number().nullable(),
+    headers: z.record(z.string(), z.string()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('Endpoint');
+export const EndpointSecretOut = z.object({ secret: z.string() }).openapi('EndpointSecret');
+
+export const MessageCreate = z
+  .strictObject({
+    eventType: EventTypeName,
+    payload: z
+      .record(z.string(), z.unknown())
+      .openapi({ type: 'object', example: { orderId: 'o_1', amount: 4200 } }),
+    eventId: z.string().min(1).max(256).optional(),
+  })
+  .openapi('MessageCreate');
+export const MessageAccepted = z
+  .object({ id: z.string(), eventType: z.string(), eventId: z.string().nullable(), timestamp: Timestamp })
+  .openapi('MessageAccepted');
+export const MessageOut = MessageAccepted.extend({ payload: z.record(z.string(), z.unknown()) }).openapi(
+  'Message',
+);
+
+export const AttemptOut = z
+  .object({
+    id: z.string(),
+    messageId: z.string(),
+    endpointId: z.string(),
+    attemptNumber: z.number().int(),
+    status: z.enum(['succeeded', 'failed']),
+    responseStatusCode: z.number().int().nullable(),
+    responseBody: z.string(),
+    durationMs: z.number().int(),
+    error: z.string().nullable(),
+    createdAt: Timestamp,
+  })
+  .openapi('Attempt');
+
+export const ListQuery = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number from 1 to 250')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be from 1 to 250').max(250, 'must be from 1 to 250'))
+    .optional()
+    .openapi({ type: 'integer', minimum: 1, maximum: 250, default: 50 }),
+  iterator: z.string().max(512).optional(),
+});
+
+export const StatsQuery = z.strictObject({
+  since: z
+    .string()
+    .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time')
+    .optional()
+    .openapi({ format: 'date-time' }),
+});
+
+export const StatsOut = z
+  .object({
+    count: z.number().int(),
+    succeeded: z.number().int(),
+    failed: z.number().int(),
+    pending: z.number().int(),
+    successRate: z.number().nullable(),
+    delayMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }),
+  })
+  .openapi('Stats');
+
+/** A page of a newest-first list. */
+export function pageOf<T extends z.ZodType>(item: T, name: string) {
+  return z.object({ data: z.array(item), iterator: z.string().nullable(), done: z.boolean() }).openapi(name);
+}
+
+export const ProblemOut = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');

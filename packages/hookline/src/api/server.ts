@@ -1,0 +1,83 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import { ConflictError, StoreUnavailableError } from '../store/errors.js';
+import { InvalidIteratorError } from '../store/paging.js';
+import { VERSION } from '../version.js';
+import { makeAuthorizer } from './auth.js';
+import type { ApiDeps } from './deps.js';
+import { HttpError, problemResponse } from './errors.js';
+import { makeRouter } from './route.js';
+import { appRoutes } from './routes-apps.js';
+import { endpointRoutes } from './routes-endpoints.js';
+import { messageRoutes } from './routes-messages.js';
+import { statsRoutes } from './routes-stats.js';
+
+/** The whole HTTP API as a web-standard fetch handler (tests may call `app.request()` without a socket). */
+export function buildApi(deps: ApiDeps, adminToken: string): OpenAPIHono {
+  const api = new OpenAPIHono();
+  const route = makeRouter(api, makeAuthorizer(adminToken), deps.config.maxBodyBytes);
+  appRoutes(route, deps);
+  endpointRoutes(route, deps);
+  messageRoutes(route, deps);
+  statsRoutes(route, deps);
+
+  api.get('/healthz', async (c) => {
+    const health = await deps.health();
+    return c.json(
+      { status: health.ok ? 'ok' : 'unhealthy', version: VERSION, ...health.detail },
+      health.ok ? 200 : 503,
+    );
+  });
+  api.get('/metrics', async () => {
+    const { contentType, body } = await deps.metricsText();
+    return new Response(body, { headers: { 'content-type': contentType } });
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
+
+  const routePatterns = collectPatterns(api);
+  api.notFound((c) => {
+    const known = routePatterns.some((pattern) => pattern.test(c.req.path));
+    return known
+      ? problemResponse('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}`)
+      : problemResponse('not_found', `no route ${c.req.method} ${c.req.path}`);
+  });
+  api.onError((error, c) => {
+    if (error instanceof HttpError)
+      return problemResponse(error.code, error.detail, error.errors, error.headers);
+    if (error instanceof InvalidIteratorError)
+      return problemResponse('invalid_iterator', 'iterator is malformed; pass back one from a previous page');
+    if (error instanceof ConflictError)
+      return problemResponse('uid_conflict', error.message, [
+        { field: error.field, message: 'already taken' },
+      ]);
+    if (error instanceof StoreUnavailableError) {
+      deps.logger.error({ err: error, path: c.req.path }, 'store unavailable');
+      return problemResponse('store_unavailable', error.message, undefined, { 'retry-after': '1' });
+    }
+    if (error instanceof HTTPException && error.status === 400)
+      return problemResponse('invalid_json', error.message);
+    deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return problemResponse('internal_error', 'an internal error occurred; it has been logged');
+  });
+  return api;
+}
+
+/** The OpenAPI 3.1 document of every registered route. */
+export function openApiDocument(api: OpenAPIHono) {
+  return api.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'hookline',
+      version: VERSION,
+      description:
+        'Webhook delivery for open platforms. Errors are application/problem+json with a stable `code`.',
+    },
+  });
+}
+
+/** Regexes of every registered path, to tell 405 (path exists, method does not) from 404. */
+function collectPatterns(api: OpenAPIHono): RegExp[] {
+  const paths = new Set(api.routes.map((r) => r.path).filter((p) => p !== '/*' && p !== '*'));
+  return [...paths].map((p) => new RegExp(`^${p.replace(/:[^/]+/g, '[^/]+')}/?$`));
+}

@@ -1,0 +1,2 @@
+export { resolveServeConfig, type ServeConfig } from './config/config.js';
+export { type RunningServer, startServer } from './runtime/server.js';

@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { buildApi } from '../api/server.js';
+import type { ServeConfig } from '../config/config.js';
+import { newId } from '../core/ids.js';
+import { Dispatcher } from '../dispatch/dispatcher.js';
+import { Sender } from '../dispatch/sender.js';
+import { createLogger } from '../observe/logger.js';
+import { Metrics } from '../observe/metrics.js';
+import type { DeliveryStore } from '../store/port.js';
+import { openStore } from './open-store.js';
+
+/** A started hookline process: its URL, admin token, and how to stop it. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  adminToken: string;
+  /** True when the admin token was generated (and kept in the SQLite database). */
+  generatedToken: boolean;
+  store: DeliveryStore;
+  stop(): Promise<void>;
+}
+
+/** A listen failure (port taken, bad address), with a one-line message. */
+export class ListenError extends Error {
+  override name = 'ListenError';
+}
+
+const LEASE_MS = 30_000;
+
+/** Open the store, start the dispatcher (unless --role api) and the HTTP API (unless --role worker). */
+export async function startServer(
+  config: ServeConfig,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
+  const store = await openStore(config.db);
+  try {
+    return await startOn(store, config, logger);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger): Promise<RunningServer> {
+  let adminToken = config.adminToken;
+  let generatedToken = false;
+  if (adminToken === null) {
+    if (store.capabilities.multiProcess)
+      throw new ListenError('HOOKLINE_ADMIN_TOKEN is required with PostgreSQL');
+    adminToken = await store.putSettingIfAbsent(
+      'admin_token',
+      `hk_admin_${randomBytes(24).toString('base64url')}`,
+    );
+    generatedToken = true;
+  }
+
+  const clock = Date.now;
+  const metrics = new Metrics(() => store.queueDepth());
+  const sender = new Sender({
+    requestTimeoutMs: config.requestTimeoutMs,
+    allowPrivateNetwork: config.allowPrivateNetwork,
+  });
+  const dispatcher =
+    config.role === 'api'
+      ? null
+      : new Dispatcher(
+          store,
+          sender,
+          {
+            workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+            leaseMs: LEASE_MS,
+            maxInFlight: 2048,
+            claimBatch: 256,
+            pollMs: store.capabilities.multiProcess ? 1000 : 5000,
+            clock,
+            schedule: config.retrySchedule,
+            autoDisableAfterMs: config.autoDisableAfterMs,
+            random: Math.random,
+            newAttemptId: (now) => newId('atmpt', now),
+          },
+          logger,
+          metrics,
+        );
+
+  const api = buildApi(
+    {
+      store,
+      config,
+      logger,
+      clock,
+      dispatch: dispatcher,
+      leaseMs: LEASE_MS,
+      metricsText: () => metrics.text(),
+      health: async () => {
+        try {
+          await store.ping();
+          return { ok: true, detail: { role: config.role } };
+        } catch (error) {
+          return { ok: false, detail: { role: config.role, store: (error as Error).message } };
+        }
+      },
+      messageAccepted: (created) => metrics.messageAccepted(created),
+    },
+    adminToken,
+  );
+
+  const server = createAdaptorServer({ fetch: api.fetch, overrideGlobalObjects: false }) as Server;
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${config.host}:${config.port}`;
+      reject(
+        new ListenError(
+          error.code === 'EADDRINUSE'
+            ? `port ${config.port} is already in use (${where})`
+            : `cannot listen on ${where}: ${error.message}`,
+        ),
+      );
+    });
+    server.listen(config.port, config.host, () => resolve());
+  });
+  dispatcher?.start();
+
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    adminToken,
+    generatedToken,
+    store,
+    stop: () => {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await dispatcher?.stop(Math.min(config.requestTimeoutMs, 10_000));
+        await sender.close(true);
+        server.closeAllConnections();
+        await closed;
+        await store.close();
+      })();
+      return stopping;
+    },
+  };
+}

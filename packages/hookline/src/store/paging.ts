@@ -1,0 +1,49 @@
+import type { Page, PageRequest } from './types.js';
+
+/** A keyset position in a newest-first list ordered by (createdAt, id). */
+export interface Cursor {
+  createdAt: number;
+  id: string;
+}
+
+/** A malformed `iterator`; the API answers 400 `invalid_iterator`. */
+export class InvalidIteratorError extends Error {
+  override name = 'InvalidIteratorError';
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(`${cursor.createdAt}|${cursor.id}`).toString('base64url');
+}
+
+/** Decode an opaque iterator; throws InvalidIteratorError when it was not made by encodeCursor. */
+export function decodeCursor(iterator: string): Cursor {
+  const text = /^[A-Za-z0-9_-]{1,200}$/.test(iterator) ? Buffer.from(iterator, 'base64url').toString() : '';
+  const match = /^(\d{1,16})\|([a-z]+_[0-9A-Za-z]{1,64})$/.exec(text);
+  if (!match) throw new InvalidIteratorError('iterator is malformed');
+  return { createdAt: Number(match[1]), id: match[2]! };
+}
+
+/** The cursor a page request starts after, or null for the first page. */
+export function startCursor(request: PageRequest): Cursor | null {
+  return request.iterator ? decodeCursor(request.iterator) : null;
+}
+
+/**
+ * Turn `limit + 1` fetched rows into a page: the extra row only proves there is more.
+ * `done` is true on the page that holds the last item.
+ */
+export function toPage<Row, T>(
+  rows: Row[],
+  limit: number,
+  position: (row: Row) => Cursor,
+  map: (row: Row) => T,
+): Page<T> {
+  const done = rows.length <= limit;
+  const kept = done ? rows : rows.slice(0, limit);
+  const last = kept[kept.length - 1];
+  return {
+    data: kept.map(map),
+    iterator: done || last === undefined ? null : encodeCursor(position(last)),
+    done,
+  };
+}

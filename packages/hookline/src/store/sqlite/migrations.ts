@@ -1,0 +1,98 @@
+/** Numbered, forward-only migrations; each runs once, in a transaction, recorded in schema_migrations. */
+export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'core tables',
+    sql: `
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE apps (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  uid TEXT UNIQUE,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX apps_page ON apps (created_at, id);
+
+CREATE TABLE endpoints (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  event_types TEXT NOT NULL DEFAULT '[]',
+  disabled INTEGER NOT NULL DEFAULT 0,
+  rate_limit INTEGER,
+  headers TEXT NOT NULL DEFAULT '{}',
+  secrets TEXT NOT NULL,
+  failing_since INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  deleted_at INTEGER
+);
+CREATE INDEX endpoints_app_page ON endpoints (app_id, created_at, id) WHERE deleted_at IS NULL;
+
+CREATE TABLE messages (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  event_id TEXT,
+  payload TEXT NOT NULL,
+  timestamp INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX messages_event_id ON messages (app_id, event_id) WHERE event_id IS NOT NULL;
+CREATE INDEX messages_app_page ON messages (app_id, timestamp, id);
+
+-- next_attempt_at: when the delivery is due; while leased, the lease expiry; NULL while its endpoint is disabled.
+CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  locked_by TEXT,
+  locked_until INTEGER,
+  created_at INTEGER NOT NULL,
+  finished_at INTEGER
+);
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX deliveries_message ON deliveries (message_id);
+CREATE INDEX deliveries_endpoint_pending ON deliveries (endpoint_id) WHERE status = 'pending';
+
+CREATE TABLE attempts (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  attempt_number INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  response_status_code INTEGER,
+  response_body TEXT NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  error TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX attempts_message_page ON attempts (message_id, created_at, id);
+
+-- Counters per (app, minute of delivery creation): Count, Success rate and Delay without scanning history.
+CREATE TABLE delivery_stats (
+  app_id TEXT NOT NULL,
+  minute INTEGER NOT NULL,
+  count INTEGER NOT NULL DEFAULT 0,
+  succeeded INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (app_id, minute)
+) WITHOUT ROWID;
+CREATE TABLE delay_histogram (
+  app_id TEXT NOT NULL,
+  minute INTEGER NOT NULL,
+  bucket INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (app_id, minute, bucket)
+) WITHOUT ROWID;
+`,
+  },
+];

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TestHookline } from './helpers/hookline.js';
+
+let hl: TestHookline;
+let app: string;
+let endpoint: string;
+
+before(async () => {
+  hl = await TestHookline.start({ maxBody: '4096' });
+  app = await hl.app('bad-input', 'bad-input-uid');
+  endpoint = (await hl.endpoint(app, { url: 'http://127.0.0.1:9/unused', disabled: true })).id;
+});
+after(() => hl.stop());
+
+/** Assert a problem+json answer with the given status and code, and return its body. */
+function assertProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  assert.equal(res.body.code, code);
+  assert.equal(res.body.status, status);
+  for (const key of ['type', 'title', 'detail']) assert.equal(typeof res.body[key], 'string', key);
+  return res.body;
+}
+
+async function messageCount(): Promise<number> {
+  const stats = await hl.call('GET', `/v1/apps/${app}/stats`);
+  return stats.body.count as number;
+}
+
+describe('bad input gets a clear 4xx problem and stores nothing', () => {
+  it('rejects requests without a valid token', async () => {
+    assertProblem(await hl.call('GET', '/v1/apps', undefined, null), 401, 'unauthorized');
+    assertProblem(
+      await hl.call('GET', '/v1/apps', undefined, 'wrong-token-wrong-token'),
+      401,
+      'unauthorized',
+    );
+    assertProblem(
+      await hl.call('POST', `/v1/apps/${app}/messages`, { eventType: 'a', payload: {} }, null),
+      401,
+      'unauthorized',
+    );
+  });
+
+  it('rejects malformed JSON and non-object payloads, naming the field', async () => {
+    assertProblem(
+      await hl.call('POST', `/v1/apps/${app}/messages`, '{"eventType": "a",'),
+      400,
+      'invalid_json',
+    );
+    assertProblem(await hl.call('POST', `/v1/apps/${app}/messages`, ''), 400, 'invalid_json');
+    const cases: Array<[unknown, string]> = [
+      [{ eventType: 'a.b' }, 'payload'],
+      [{ eventType: 'a.b', payload: [1, 2] }, 'payload'],
+      [{ eventType: 'a.b', payload: 'text' }, 'payload'],
+      [{ eventType: 'a.b', payload: null }, 'payload'],
+      [{ eventType: 'has space', payload: {} }, 'eventType'],
+      [{ eventType: 'x'.repeat(257), payload: {} }, 'eventType'],
+      [{ eventType: 42, payload: {} }, 'eventType'],
+      [{ payload: {} }, 'eventType'],
+      [{ eventType: 'a', payload: {}, eventId: '' }, 'eventId'],
+      [{ eventType: 'a', payload: {}, extra: true }, 'extra'],
+      [[], '(body)'],
+    ];
+    for (const [body, field] of cases) {
+      const problem = assertProblem(
+        await hl.call('POST', `/v1/apps/${app}/messages`, body),
+        400,
+        'validation_failed',
+      );
+      assert.ok(
+        problem.errors.some((e: { field: string }) => e.field === field),
+        `${JSON.stringify(body)} → ${JSON.stringify(problem.errors)}`,
+      );
+      assert.ok(problem.detail.includes(field), problem.detail);
+    }
+    assert.equal(await messageCount(), 0);
+  });
+
+  it('answers 413 for a body over --max-body', async () => {
+    const big = { eventType: 'a.b', payload: { blob: 'x'.repeat(5000) } };
+    assertProblem(await hl.call('POST', `/v1/apps/${app}/messages`, big), 413, 'payload_too_large');
+    assert.equal(await messageCount(), 0);
+  });
+
+  it('answers 404 for unknown and malformed ids, and unknown routes', async () => {
+    assertProblem(await hl.call('GET', '/v1/apps/app_doesnotexist'), 404, 'app_not_found');
+    assertProblem(
+      await hl.call('POST', '/v1/apps/nope/messages', { eventType: 'a', payload: {} }),
+      404,
+      'app_not_found',
+    );
+    assertProblem(await hl.call('GET', `/v1/apps/${app}/endpoints/ep_missing`), 404, 'endpoint_not_found');
+    assertProblem(await hl.call('GET', `/v1/apps/${app}/endpoints/not.an.id`), 404, 'endpoint_not_found');
+    assertProblem(await hl.call('GET', `/v1/apps/${app}/messages/msg_missing`), 404, 'message_not_found');
+    assertProblem(await hl.call('GET', `/v1/apps/${app}/messages/%00`), 404, 'message_not_found');
+    assertProblem(await hl.call('GET', '/v1/nothing-here'), 404, 'not_found');
+    assertProblem(await hl.call('PUT', '/v1/apps'), 405, 'method_not_allowed');
+    assertProblem(await hl.call('DELETE', `/v1/apps/${app}/messages`), 405, 'method_not_allowed');
+  });
+
+  it('looks apps up by uid as well as id', async () => {
+    const byUid = await hl.call('GET', '/v1/apps/bad-input-uid');
+    assert.equal(byUid.status, 200);
+    assert.equal(byUid.body.id, app);
+    assertProblem(
+      await hl.call('POST', '/v1/apps', { name: 'dup', uid: 'bad-input-uid' }),
+      409,
+      'uid_conflict',
+    );
+  });
+
+  it('validates app and endpoint bodies', async () => {
+    assertProblem(await hl.call('POST', '/v1/apps', {}), 400, 'validation_failed');
+    assertProblem(await hl.call('POST', '/v1/apps', { name: '' }), 400, 'validation_failed');
+    assertProblem(await hl.call('POST', '/v1/apps', { name: 'x', uid: 'has.dot' }), 400, 'validation_failed');
+    const ep = `/v1/apps/${app}/endpoints`;
+    assertProblem(await hl.call('POST', ep, {}), 400, 'validation_failed');
+    assertProblem(await hl.call('POST', ep, { url: 'ftp://example.com/' }), 422, 'endpoint_url_refused');
+    assertProblem(await hl.call('POST', ep, { url: 'not a url' }), 422, 'endpoint_url_refused');
+    assertProblem(
+      await hl.call('POST', ep, { url: 'https://example.com', eventTypes: 'a' }),
+      400,
+      'validation_failed',
+    );
+    assertProblem(
+      await hl.call('POST', ep, { url: 'https://example.com', headers: { host: 'evil' } }),
+      400,
+      'validation_failed',
+    );
+    assertProblem(
+      await hl.call('POST', ep, { url: 'https://example.com', headers: { 'webhook-id': 'x' } }),
+      400,
+      'validation_failed',
+    );
+    assertProblem(
+      await hl.call('POST', ep, { url: 'https://example.com', rateLimit: 0 }),
+      400,
+      'validation_failed',
+    );
+    assertProblem(await hl.call('PATCH', `${ep}/${endpoint}`, { disabled: 'yes' }), 400, 'validation_failed');
+  });
+
+  it('validates paging and stats queries', async () => {
+    const list = `/v1/apps/${app}/messages/msg_x/attempts`;
+    assertProblem(await hl.call('GET', '/v1/apps?limit=0'), 400, 'invalid_query');
+    assertProblem(await hl.call('GET', '/v1/apps?limit=251'), 400, 'invalid_query');
+    assertProblem(await hl.call('GET', '/v1/apps?limit=abc'), 400, 'invalid_query');
+    assertProblem(await hl.call('GET', '/v1/apps?iterator=garbage!'), 400, 'invalid_iterator');
+    assertProblem(
+      await hl.call('GET', `/v1/apps?iterator=${Buffer.from('1|x').toString('base64url')}`),
+      400,
+      'invalid_iterator',
+    );
+    assertProblem(await hl.call('GET', list), 404, 'message_not_found');
+    assertProblem(await hl.call('GET', '/v1/stats?since=yesterday'), 400, 'invalid_query');
+  });
+
+  it('pages apps newest first with an opaque iterator', async () => {
+    for (let i = 0; i < 4; i++) await hl.app(`page-${i}`);
+    const seen: string[] = [];
+    let iterator: string | null = null;
+    for (let guard = 0; guard < 10; guard++) {
+      const res: { body: { data: Array<{ id: string }>; iterator: string | null; done: boolean } } =
+        await hl.call('GET', `/v1/apps?limit=2${iterator ? `&iterator=${iterator}` : ''}`);
+      seen.push(...res.body.data.map((a) => a.id));
+      if (res.body.done) break;
+      iterator = res.body.iterator;
+    }
+    assert.equal(seen.length, new Set(seen).size);
+    assert.ok(seen.length >= 5);
+    assert.equal(seen.at(-1), app, 'the first app created comes last');
+  });
+
+  it('serves the OpenAPI 3.1 document without auth', async () => {
+    const doc = await hl.call('GET', '/openapi.json', undefined, null);
+    assert.equal(doc.status, 200);
+    assert.equal(doc.body.openapi, '3.1.0');
+    assert.ok(doc.body.paths['/v1/apps/{app}/messages'].post);
+  });
+});

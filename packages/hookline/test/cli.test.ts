@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { HooklineProcess } from './helpers/child.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hookline-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Run `hookline …` to its exit; for commands that should fail at start. */
+async function runToExit(args: string[], env: Record<string, string | undefined> = {}) {
+  const child = new HooklineProcess(args, env);
+  await child.exited;
+  return child;
+}
+
+function assertOneLineError(child: HooklineProcess, pattern: RegExp) {
+  assert.notEqual(child.exitCode, 0);
+  const lines = child.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one line, got:\n${child.stderr}`);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(child.stderr, /\n\s+at /, 'no stack trace');
+}
+
+describe('hookline serve', () => {
+  it('prints its URL and a generated admin token, reuses the token, and exits 0 on SIGTERM', async () => {
+    const db = join(dir, 'token.db');
+    const first = new HooklineProcess(['serve', '--port', '0', '--db', db], {
+      HOOKLINE_ADMIN_TOKEN: undefined,
+    });
+    const url = await first.listening();
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const token = /admin token: (\S+)/.exec(first.stdout)?.[1];
+    assert.ok(token, first.stdout);
+    const res = await fetch(`${url}/v1/apps`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    first.kill('SIGTERM');
+    await first.exited;
+    assert.equal(first.exitCode, 0, first.stderr);
+
+    const second = new HooklineProcess(['serve', '--port', '0', '--db', db], {
+      HOOKLINE_ADMIN_TOKEN: undefined,
+    });
+    await second.listening();
+    assert.equal(/admin token: (\S+)/.exec(second.stdout)?.[1], token);
+    second.kill('SIGINT');
+    await second.exited;
+    assert.equal(second.exitCode, 0);
+  });
+
+  it('does not print a token when HOOKLINE_ADMIN_TOKEN is set', async () => {
+    const child = new HooklineProcess(['serve', '--port', '0', '--db', join(dir, 'env.db')], {
+      HOOKLINE_ADMIN_TOKEN: 'an-admin-token-from-env',
+    });
+    const url = await child.listening();
+    assert.doesNotMatch(child.stdout, /admin token/);
+    const res = await fetch(`${url}/v1/apps`, {
+      headers: { authorization: 'Bearer an-admin-token-from-env' },
+    });
+    assert.equal(res.status, 200);
+    await child.stop();
+  });
+
+  it('exits non-zero with one clear line on bad flags', async () => {
+    assertOneLineError(
+      await runToExit(['serve', '--port', 'abc', '--db', join(dir, 'x.db')]),
+      /--port must be a whole number/,
+    );
+    assertOneLineError(await runToExit(['serve', '--retry-schedule', '5s,,1m']), /--retry-schedule/);
+    assertOneLineError(await runToExit(['serve', '--role', 'boss']), /--role must be api, worker or all/);
+    assertOneLineError(await runToExit(['serve', '--request-timeout', 'soon']), /--request-timeout/);
+    assertOneLineError(await runToExit(['serve', '--no-such-flag']), /unknown option/);
+    assertOneLineError(await runToExit(['serve'], { HOOKLINE_PORT: '70000' }), /--port must be between/);
+    assertOneLineError(
+      await runToExit(['serve'], { HOOKLINE_ALLOW_PRIVATE_NETWORK: 'maybe' }),
+      /HOOKLINE_ALLOW_PRIVATE_NETWORK/,
+    );
+  });
+
+  it('exits non-zero with one line when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const child = await runToExit(['serve', '--port', String(port), '--db', join(dir, 'port.db')], {
+        HOOKLINE_ADMIN_TOKEN: 'an-admin-token-from-env',
+      });
+      assertOneLineError(child, new RegExp(`port ${port} is already in use`));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('refuses a second process on the same SQLite file with one line', async () => {
+    const db = join(dir, 'shared.db');
+    const owner = new HooklineProcess(['serve', '--port', '0', '--db', db], {
+      HOOKLINE_ADMIN_TOKEN: 'an-admin-token-from-env',
+    });
+    await owner.listening();
+    try {
+      const second = await runToExit(['serve', '--port', '0', '--db', db], {
+        HOOKLINE_ADMIN_TOKEN: 'an-admin-token-from-env',
+      });
+      assertOneLineError(second, /in use by another hookline process/);
+    } finally {
+      await owner.stop();
+    }
+  });
+
+  it('exits non-zero with one line when the database cannot be opened', async () => {
+    assertOneLineError(
+      await runToExit(['serve', '--port', '0', '--db', join(dir, 'missing-dir', 'sub', 'x.db')]),
+      /cannot open database/,
+    );
+  });
+});

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkEndpointUrl, isBlockedAddress } from '../src/core/address-policy.js';
+import { nextRetryDelay, parseRetryAfter } from '../src/core/backoff.js';
+import { parseDuration, parseSchedule } from '../src/core/duration.js';
+import { envelopeBody } from '../src/core/envelope.js';
+import { delayBucket, histogramQuantile } from '../src/core/histogram.js';
+import { isId, newId } from '../src/core/ids.js';
+import { activeSecrets, generateSecret, isValidSecret } from '../src/core/secrets.js';
+import { decodeCursor, encodeCursor, InvalidIteratorError } from '../src/store/paging.js';
+
+describe('backoff (fake clock, fixed random)', () => {
+  const schedule = [5_000, 300_000, 1_800_000];
+  it('applies ±20 % jitter around the scheduled delay', () => {
+    assert.equal(nextRetryDelay({ schedule, attemptsMade: 1, random: () => 0 }), 4_000);
+    assert.equal(nextRetryDelay({ schedule, attemptsMade: 1, random: () => 0.5 }), 5_000);
+    assert.equal(nextRetryDelay({ schedule, attemptsMade: 2, random: () => 0.9999999 }), 360_000);
+  });
+  it('returns null once the schedule is exhausted', () => {
+    assert.equal(nextRetryDelay({ schedule, attemptsMade: 4, random: () => 0.5 }), null);
+  });
+  it('clamps Retry-After to [scheduled, 2 × scheduled] without jitter', () => {
+    const r = () => 0;
+    assert.equal(nextRetryDelay({ schedule, attemptsMade: 1, retryAfterMs: 1_000, random: r }), 5_000);
+    assert.equal(nextRetryDelay({ schedule, attemptsMade: 1, retryAfterMs: 7_000, random: r }), 7_000);
+    assert.equal(nextRetryDelay({ schedule, attemptsMade: 1, retryAfterMs: 60_000, random: r }), 10_000);
+    // On the last retry the last schedule entry is the scheduled delay.
+    assert.equal(nextRetryDelay({ schedule, attemptsMade: 3, retryAfterMs: 9e9, random: r }), 3_600_000);
+  });
+  it('parses Retry-After as seconds or an HTTP-date', () => {
+    const now = Date.parse('2026-11-23T10:00:00Z');
+    assert.equal(parseRetryAfter('120', now), 120_000);
+    assert.equal(parseRetryAfter('Mon, 23 Nov 2026 10:01:00 GMT', now), 60_000);
+    assert.equal(parseRetryAfter('Mon, 23 Nov 2026 09:00:00 GMT', now), 0);
+    assert.equal(parseRetryAfter('soon', now), null);
+    assert.equal(parseRetryAfter(undefined, now), null);
+  });
+});
+
+describe('durations', () => {
+  it('parses units and schedules', () => {
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('5s'), 5_000);
+    assert.equal(parseDuration('5m'), 300_000);
+    assert.equal(parseDuration('2h'), 7_200_000);
+    assert.equal(parseDuration('1d'), 86_400_000);
+    assert.equal(parseDuration('7'), 7_000);
+    assert.equal(parseDuration('5 parsecs'), null);
+    assert.deepEqual(parseSchedule('5s,5m,30m,2h,5h,10h,10h'), [5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6]);
+    assert.equal(parseSchedule('5s,,5m'), null);
+    assert.equal(parseSchedule(''), null);
+  });
+});
+
+describe('address policy', () => {
+  const refused = [
+    '0.0.0.0',
+    '10.0.0.1',
+    '100.64.0.1',
+    '100.127.255.255',
+    '127.0.0.1',
+    '127.255.0.9',
+    '169.254.169.254',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.0.0.8',
+    '192.168.1.1',
+    '198.18.0.1',
+    '198.19.255.255',
+    '224.0.0.1',
+    '239.1.1.1',
+    '240.0.0.1',
+    '255.255.255.255',
+    '::',
+    '::1',
+    'fc00::1',
+    'fdff::1',
+    'fe80::1',
+    'fe80::1%eth0',
+    'ff02::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::127.0.0.1',
+    '64:ff9b::10.0.0.1',
+    '64:ff9b::a00:1',
+    '[::1]',
+    '0:0:0:0:0:ffff:192.168.0.1',
+  ];
+  const allowed = [
+    '8.8.8.8',
+    '1.1.1.1',
+    '100.63.255.255',
+    '100.128.0.0',
+    '172.32.0.1',
+    '192.0.1.1',
+    '198.20.0.1',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::8.8.8.8',
+    'example.com',
+  ];
+  for (const address of refused)
+    it(`refuses ${address}`, () => assert.equal(isBlockedAddress(address), true));
+  for (const address of allowed)
+    it(`allows ${address}`, () => assert.equal(isBlockedAddress(address), false));
+  it('checks URL form and host', () => {
+    assert.equal(checkEndpointUrl('https://example.com/hook', false), null);
+    assert.match(checkEndpointUrl('http://localhost:3000', false)!, /private/);
+    assert.match(checkEndpointUrl('http://127.1/', false)!, /private/);
+    assert.match(checkEndpointUrl('http://0x7f000001/', false)!, /private/);
+    assert.match(checkEndpointUrl('ftp://example.com', false)!, /http/);
+    assert.match(checkEndpointUrl('https://user:pw@example.com', false)!, /credentials/);
+    assert.equal(checkEndpointUrl('http://127.0.0.1:9000/x', true), null);
+  });
+});
+
+describe('ids, envelope, secrets, histogram, iterators', () => {
+  it('makes prefixed, time-sortable ids without dots', () => {
+    const a = newId('msg', 1_000);
+    const b = newId('msg', 2_000);
+    assert.match(a, /^msg_[0-9A-Z]{26}$/);
+    assert.ok(a < b);
+    assert.ok(isId(a, 'msg'));
+    assert.ok(!isId(a, 'ep'));
+    assert.ok(!isId('msg_a.b', 'msg'));
+  });
+  it('builds the exact envelope bytes', () => {
+    assert.equal(
+      envelopeBody('order.paid', Date.parse('2026-11-23T10:00:00Z'), '{"a":1}'),
+      '{"type":"order.paid","timestamp":"2026-11-23T10:00:00.000Z","data":{"a":1}}',
+    );
+  });
+  it('generates whsec_ secrets and keeps rotated ones until they expire', () => {
+    const secret = generateSecret();
+    assert.ok(isValidSecret(secret), secret);
+    assert.ok(!isValidSecret('whsec_c2hvcnQ='));
+    assert.deepEqual(
+      activeSecrets(
+        [
+          { secret: 'new', expiresAt: null },
+          { secret: 'old', expiresAt: 100 },
+        ],
+        50,
+      ),
+      ['new', 'old'],
+    );
+    assert.deepEqual(
+      activeSecrets(
+        [
+          { secret: 'new', expiresAt: null },
+          { secret: 'old', expiresAt: 100 },
+        ],
+        100,
+      ),
+      ['new'],
+    );
+  });
+  it('estimates quantiles within a bucket width', () => {
+    const counts = new Map<number, number>();
+    for (let ms = 1; ms <= 1000; ms++) counts.set(delayBucket(ms), (counts.get(delayBucket(ms)) ?? 0) + 1);
+    const p50 = histogramQuantile(counts, 0.5)!;
+    const p99 = histogramQuantile(counts, 0.99)!;
+    assert.ok(Math.abs(p50 - 500) / 500 < 0.1, `p50 ${p50}`);
+    assert.ok(Math.abs(p99 - 990) / 990 < 0.1, `p99 ${p99}`);
+    assert.equal(histogramQuantile(new Map(), 0.5), null);
+  });
+  it('round-trips iterators and rejects forged ones', () => {
+    const cursor = { createdAt: 1_795_000_000_000, id: 'msg_01ABC' };
+    assert.deepEqual(decodeCursor(encodeCursor(cursor)), cursor);
+    assert.throws(() => decodeCursor('not-base64!'), InvalidIteratorError);
+    assert.throws(() => decodeCursor(Buffer.from('x|y').toString('base64url')), InvalidIteratorError);
+  });
+});

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { newId } from '../../src/core/ids.js';
+import type { DeliveryStore } from '../../src/store/port.js';
+import type { AttemptOutcome, ClaimedDelivery } from '../../src/store/types.js';
+
+/**
+ * The store port's behaviour, the same for every backend: `open` gives a fresh, migrated store.
+ * Times are explicit, so leases and due times are tested without waiting.
+ */
+export function storeConformance(open: () => Promise<DeliveryStore>): void {
+  const T0 = 1_800_000_000_000;
+
+  async function seed(store: DeliveryStore, endpoints: Array<{ eventTypes: string[]; disabled?: boolean }>) {
+    const app = await store.createApp({ id: newId('app', T0), name: 'a', uid: null, createdAt: T0 });
+    const eps = [];
+    for (const e of endpoints) {
+      eps.push(
+        await store.createEndpoint({
+          id: newId('ep', T0),
+          appId: app.id,
+          url: 'http://127.0.0.1:9/x',
+          description: '',
+          eventTypes: e.eventTypes,
+          disabled: e.disabled ?? false,
+          rateLimit: null,
+          headers: {},
+          secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+          createdAt: T0,
+        }),
+      );
+    }
+    return { app, eps };
+  }
+
+  const enqueue = (
+    store: DeliveryStore,
+    appId: string,
+    eventType: string,
+    eventId: string | null = null,
+    leaseTo: { workerId: string; until: number } | null = null,
+  ) =>
+    store.enqueueMessage({
+      message: { id: newId('msg', T0), appId, eventType, eventId, payload: '{"x":1}', timestamp: T0 },
+      leaseTo,
+      newDeliveryId: () => newId('dlv', T0),
+    });
+
+  const outcome = (d: ClaimedDelivery, next: AttemptOutcome['next'], at: number): AttemptOutcome => ({
+    deliveryId: d.deliveryId,
+    appId: d.appId,
+    messageId: d.messageId,
+    endpointId: d.endpointId,
+    messageTimestamp: d.timestamp,
+    attempt: {
+      id: newId('atmpt', at),
+      messageId: d.messageId,
+      endpointId: d.endpointId,
+      attemptNumber: d.attemptsMade + 1,
+      status: next.kind === 'succeeded' ? 'succeeded' : 'failed',
+      responseStatusCode: next.kind === 'succeeded' ? 200 : 500,
+      responseBody: '',
+      durationMs: 3,
+      error: next.kind === 'succeeded' ? null : 'HTTP 500',
+      createdAt: at,
+    },
+    next,
+    disableEndpoint: false,
+    disableIfFailingSince: null,
+  });
+
+  it('enqueues one delivery per matching enabled endpoint and deduplicates eventId', async () => {
+    const store = await open();
+    try {
+      const { app } = await seed(store, [
+        { eventTypes: [] },
+        { eventTypes: ['a'] },
+        { eventTypes: ['b'] },
+        { eventTypes: [], disabled: true },
+      ]);
+      const first = await enqueue(store, app.id, 'a', 'evt-1');
+      const again = await enqueue(store, app.id, 'a', 'evt-1');
+      assert.equal(first.created, true);
+      assert.equal(again.created, false);
+      assert.equal(again.message.id, first.message.id);
+      const claimed = await store.claimDueDeliveries('w1', T0, 100, T0 + 30_000);
+      assert.equal(claimed.length, 2);
+      assert.equal((await store.deliveryStats({ appId: app.id, since: null })).count, 2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fences every write by the lease: an expired lease is taken over and the old result dropped', async () => {
+    const store = await open();
+    try {
+      const { app } = await seed(store, [{ eventTypes: [] }]);
+      await enqueue(store, app.id, 'a');
+      const [mine] = await store.claimDueDeliveries('w1', T0, 10, T0 + 30_000);
+      assert.ok(mine);
+      assert.deepEqual(
+        await store.claimDueDeliveries('w2', T0 + 1_000, 10, T0 + 31_000),
+        [],
+        'leased rows are not claimable',
+      );
+      const [taken] = await store.claimDueDeliveries('w2', T0 + 30_001, 10, T0 + 60_000);
+      assert.equal(taken?.deliveryId, mine.deliveryId);
+      const lost = await store.recordAttempts('w1', [outcome(mine, { kind: 'succeeded' }, T0 + 30_002)]);
+      assert.deepEqual(lost.leaseLost, [mine.deliveryId]);
+      assert.deepEqual(lost.applied, []);
+      const won = await store.recordAttempts('w2', [outcome(taken!, { kind: 'succeeded' }, T0 + 30_003)]);
+      assert.deepEqual(won.applied, [mine.deliveryId]);
+      const attempts = await store.listAttempts(app.id, mine.messageId, { limit: 10 });
+      assert.equal(attempts.data.length, 1, 'the dropped result left no attempt');
+      const stats = await store.deliveryStats({ appId: app.id, since: null });
+      assert.deepEqual([stats.count, stats.succeeded, stats.pending], [1, 1, 0]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reschedules retries, reports the next due time, and releases leases for the next worker', async () => {
+    const store = await open();
+    try {
+      const { app } = await seed(store, [{ eventTypes: [] }]);
+      const leased = await enqueue(store, app.id, 'a', null, { workerId: 'w1', until: T0 + 30_000 });
+      assert.equal(leased.leased.length, 1);
+      const d = leased.leased[0]!;
+      await store.recordAttempts('w1', [outcome(d, { kind: 'retry', at: T0 + 5_000 }, T0 + 10)]);
+      assert.equal(await store.nextDueAt(T0), T0 + 5_000);
+      assert.deepEqual(await store.claimDueDeliveries('w1', T0 + 4_999, 10, T0 + 40_000), []);
+      const [retry] = await store.claimDueDeliveries('w1', T0 + 5_000, 10, T0 + 40_000);
+      assert.equal(retry?.attemptsMade, 1);
+      await store.releaseLeases('w1', [retry!.deliveryId]);
+      const [again] = await store.claimDueDeliveries('w2', Date.now(), 10, Date.now() + 30_000);
+      assert.equal(again?.deliveryId, d.deliveryId);
+      assert.equal(await store.queueDepth(), 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('does not claim deliveries of a disabled endpoint until it is re-enabled', async () => {
+    const store = await open();
+    try {
+      const { app, eps } = await seed(store, [{ eventTypes: [] }]);
+      await enqueue(store, app.id, 'a');
+      await store.updateEndpoint(app.id, eps[0]!.id, { disabled: true, updatedAt: T0 });
+      assert.deepEqual(await store.claimDueDeliveries('w1', T0 + 1, 10, T0 + 30_000), []);
+      await store.updateEndpoint(app.id, eps[0]!.id, { disabled: false, updatedAt: T0 + 2 });
+      assert.equal((await store.claimDueDeliveries('w1', T0 + 3, 10, T0 + 30_000)).length, 1);
+    } finally {
+      await store.close();
+    }
+  });
+}
