@@ -1,3 +1,4 @@
+import { checkEndpointUrl } from '../core/address-policy.js';
 import { parseDuration, parseSchedule } from '../core/duration.js';
 
 /** Which halves of hookline a process runs. */
@@ -17,6 +18,10 @@ export interface ServeConfig {
   role: Role;
   /** An endpoint whose every attempt failed for this long (and at least the whole schedule) is disabled. */
   autoDisableAfterMs: number;
+  /** Messages (payloads, deliveries, attempts) and stats older than this are purged in the background. */
+  retentionMs: number;
+  /** Where hookline sends its own operational webhooks (endpoint.disabled, …); null = none. */
+  operationalWebhookUrl: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -37,6 +42,8 @@ export interface RawServeOptions {
   strictEventTypes?: boolean;
   role?: string;
   autoDisableAfter?: string;
+  retention?: string;
+  operationalWebhookUrl?: string;
   logLevel?: string;
 }
 
@@ -114,6 +121,13 @@ export function resolveServeConfig(
     pick(flags.autoDisableAfter, 'HOOKLINE_AUTO_DISABLE_AFTER', '5d'),
     '--auto-disable-after',
   );
+  const retentionMs = duration(pick(flags.retention, 'HOOKLINE_RETENTION', '30d'), '--retention');
+  const allowPrivateNetwork =
+    flags.allowPrivateNetwork === true || envBool(env, 'HOOKLINE_ALLOW_PRIVATE_NETWORK');
+  const operationalWebhookUrl =
+    pick(flags.operationalWebhookUrl, 'HOOKLINE_OPERATIONAL_WEBHOOK_URL', '').trim() || null;
+  const urlProblem = operationalWebhookUrl && checkEndpointUrl(operationalWebhookUrl, allowPrivateNetwork);
+  if (urlProblem) throw new ConfigError(`--operational-webhook-url ${urlProblem}`);
   const logLevel = pick(flags.logLevel, 'HOOKLINE_LOG_LEVEL', 'info');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -130,11 +144,13 @@ export function resolveServeConfig(
     adminToken,
     retrySchedule,
     requestTimeoutMs,
-    allowPrivateNetwork: flags.allowPrivateNetwork === true || envBool(env, 'HOOKLINE_ALLOW_PRIVATE_NETWORK'),
+    allowPrivateNetwork,
     maxBodyBytes,
     strictEventTypes: flags.strictEventTypes === true || envBool(env, 'HOOKLINE_STRICT_EVENT_TYPES'),
     role: roleText,
     autoDisableAfterMs,
+    retentionMs,
+    operationalWebhookUrl,
     logLevel: logLevel as ServeConfig['logLevel'],
   };
 }
