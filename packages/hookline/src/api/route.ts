@@ -140,6 +140,8 @@ function defineRoute<B, Q>(
     summary: spec.summary,
     tags: [spec.tag],
     security: spec.access === 'public' ? [] : [{ bearer: [] }],
+    // Who may call it, for the generated reference: the admin only, or an app-scoped token of {app} too.
+    'x-hookline-access': spec.access,
     request: {
       ...(paramNames.length > 0
         ? { params: z.object(Object.fromEntries(paramNames.map((n) => [n, z.string()]))) }
