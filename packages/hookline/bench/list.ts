@@ -35,7 +35,8 @@ interface Fixture {
 async function fill(store: DeliveryStore, now: number): Promise<Fixture> {
   const apps = [];
   for (let i = 0; i < 10; i++) {
-    apps.push(await store.createApp({ id: newId('app', now), name: `bench-${i}`, uid: `bench-${i}`, createdAt: now }));
+    const name = `bench-${i}`;
+    apps.push(await store.createApp({ id: newId('app', now), name, uid: name, createdAt: now }));
   }
   const sampleIds: string[] = [];
   const started = performance.now();
@@ -48,9 +49,10 @@ async function fill(store: DeliveryStore, now: number): Promise<Fixture> {
       const id = newId('msg', at);
       if (i % 2_000 === 1) sampleIds.push(id); // in the big app
       const eventType = i % 1000 === 999 ? RARE : TYPES[i % TYPES.length]!;
+      const payload = `{"n":${i},"pad":"${'x'.repeat(200)}"}`;
       jobs.push(
         store.enqueueMessage({
-          message: { id, appId: app.id, eventType, eventId: `evt-${i}`, payload: `{"n":${i},"pad":"${'x'.repeat(200)}"}`, timestamp: at },
+          message: { id, appId: app.id, eventType, eventId: `evt-${i}`, payload, timestamp: at },
           leaseTo: null,
           newDeliveryId: () => newId('dlv', at),
         }),
@@ -64,31 +66,59 @@ async function fill(store: DeliveryStore, now: number): Promise<Fixture> {
   // One small app with a live endpoint and recorded attempts, for the attempts list.
   const small = apps[9]!;
   const ep = await store.createEndpoint({
-    id: newId('ep', now), appId: small.id, url: 'http://127.0.0.1:9/x', description: '', eventTypes: [],
-    disabled: false, rateLimit: null, headers: {}, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', createdAt: now,
+    id: newId('ep', now),
+    appId: small.id,
+    url: 'http://127.0.0.1:9/x',
+    description: '',
+    eventTypes: [],
+    disabled: false,
+    rateLimit: null,
+    headers: {},
+    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    createdAt: now,
   });
   const sent = await store.enqueueMessage({
-    message: { id: newId('msg', now), appId: small.id, eventType: 'order.paid', eventId: null, payload: '{}', timestamp: now },
+    message: {
+      id: newId('msg', now),
+      appId: small.id,
+      eventType: 'order.paid',
+      eventId: null,
+      payload: '{}',
+      timestamp: now,
+    },
     leaseTo: { workerId: 'bench', until: now + 60_000 },
     newDeliveryId: () => newId('dlv', now),
   });
   const delivery = sent.leased[0]!;
+  const { deliveryId, messageId } = delivery;
   const outcome = (n: number, ok: boolean): AttemptOutcome => ({
-    deliveryId: delivery.deliveryId, appId: small.id, messageId: delivery.messageId, endpointId: ep.id,
+    deliveryId,
+    appId: small.id,
+    messageId,
+    endpointId: ep.id,
     messageTimestamp: now,
     attempt: {
-      id: newId('atmpt', now + n), messageId: delivery.messageId, endpointId: ep.id, attemptNumber: n,
-      status: ok ? 'succeeded' : 'failed', responseStatusCode: ok ? 200 : 500, responseBody: 'x', durationMs: 3,
-      error: ok ? null : 'HTTP 500', createdAt: now + n,
+      id: newId('atmpt', now + n),
+      messageId,
+      endpointId: ep.id,
+      attemptNumber: n,
+      status: ok ? 'succeeded' : 'failed',
+      responseStatusCode: ok ? 200 : 500,
+      responseBody: 'x',
+      durationMs: 3,
+      error: ok ? null : 'HTTP 500',
+      createdAt: now + n,
     },
     next: ok ? { kind: 'succeeded' } : { kind: 'retry', at: now + n },
-    disableEndpoint: false, disableIfFailingSince: null,
+    disableEndpoint: false,
+    disableIfFailingSince: null,
   });
   await store.recordAttempts('bench', [outcome(1, false)]);
   const [again] = await store.claimDueDeliveries('bench', now + 10, 1, now + 60_000);
   await store.recordAttempts('bench', [{ ...outcome(2, true), deliveryId: again!.deliveryId }]);
-  await store.putSettingIfAbsent('bench_fixture', JSON.stringify({ big: apps[0]!.id, small: small.id, sampleIds, attemptMessage: delivery.messageId, now }));
-  return { big: apps[0]!.id, small: small.id, sampleIds, attemptMessage: delivery.messageId, now };
+  const fixture = { big: apps[0]!.id, small: small.id, sampleIds, attemptMessage: messageId, now };
+  await store.putSettingIfAbsent('bench_fixture', JSON.stringify(fixture));
+  return fixture;
 }
 
 async function startHookline(db: string): Promise<{ kill: () => void; url: string }> {
@@ -108,10 +138,14 @@ async function startHookline(db: string): Promise<{ kill: () => void; url: strin
   return { kill: () => child.kill('SIGTERM'), url };
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 /** Time `REQUESTS` sequential GETs; `next` gives each path (it may follow the previous answer's iterator). */
-async function measure(pool: Pool, next: (previous: any) => string): Promise<{ p50: number; p95: number; p99: number; items: number }> {
+async function measure(
+  pool: Pool,
+  next: (previous: any) => string,
+): Promise<{ p50: number; p95: number; p99: number; items: number }> {
   const times: number[] = [];
   let previous: any = null;
   let items = 0;
@@ -129,7 +163,8 @@ async function measure(pool: Pool, next: (previous: any) => string): Promise<{ p
     }
   }
   times.sort((a, b) => a - b);
-  return { p50: quantile(times, 0.5), p95: quantile(times, 0.95), p99: quantile(times, 0.99), items: items / REQUESTS };
+  const [p50, p95, p99] = [0.5, 0.95, 0.99].map((q) => quantile(times, q)) as [number, number, number];
+  return { p50, p95, p99, items: items / REQUESTS };
 }
 
 async function main(): Promise<void> {
@@ -150,6 +185,7 @@ async function main(): Promise<void> {
   try {
     const messages = `/v1/apps/${fixture.big}/messages`;
     let sample = 0;
+    const ids = fixture.sampleIds;
     const iso = (ms: number) => encodeURIComponent(new Date(ms).toISOString());
     const walk = (query: string) => (prev: any) =>
       prev?.iterator ? `${messages}?${query}&iterator=${prev.iterator}` : `${messages}?${query}`;
@@ -162,16 +198,18 @@ async function main(): Promise<void> {
         'messages in a time window, walking',
         walk(`limit=50&after=${iso(fixture.now - 3 * DAY)}&before=${iso(fixture.now - 2 * DAY)}`),
       ],
-      ['one message with its payload', () => `${messages}/${fixture.sampleIds[sample++ % fixture.sampleIds.length]}`],
+      ['one message with its payload', () => `${messages}/${ids[sample++ % ids.length]}`],
       ["a message's attempts", () => `/v1/apps/${fixture.small}/messages/${fixture.attemptMessage}/attempts`],
       ['app stats (all history)', () => `/v1/apps/${fixture.big}/stats`],
     ];
-    console.log(`\nhookline list bench: ${TOTAL.toLocaleString('en')} messages, ${REQUESTS} sequential requests each`);
+    const total = TOTAL.toLocaleString('en');
+    console.log(`\nhookline list bench: ${total} messages, ${REQUESTS} sequential requests each`);
     console.log(`${'scenario'.padEnd(44)} ${'items'.padStart(5)}  p50 ms  p95 ms  p99 ms`);
     for (const [name, next] of scenarios) {
       const r = await measure(pool, next);
       const row = [r.p50, r.p95, r.p99].map((v) => v.toFixed(2).padStart(7)).join(' ');
-      console.log(`${name.padEnd(44)} ${r.items.toFixed(0).padStart(5)} ${row}${r.p99 < 20 ? '' : '  (over 20 ms)'}`);
+      const verdict = r.p99 < 20 ? '' : '  (over 20 ms)';
+      console.log(`${name.padEnd(44)} ${r.items.toFixed(0).padStart(5)} ${row}${verdict}`);
     }
   } finally {
     await pool.close();

@@ -109,7 +109,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
   const purger =
     config.role === 'api'
       ? null
-      : new RetentionPurger(store, { retentionMs: config.retentionMs, batchSize: 500, clock }, logger);
+      : new RetentionPurger(store, { retentionMs: config.retentionMs, batchSize: 200, clock }, logger);
 
   const api = buildApi(
     {

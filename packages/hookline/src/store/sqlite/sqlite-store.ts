@@ -520,7 +520,12 @@ export class SqliteStore implements DeliveryStore {
     return listMessages(this.ctx, appId, filter, page);
   }
 
-  resendMessage(appId: string, messageId: string, endpointId: string | null, now: number): Promise<RequeueResult> {
+  resendMessage(
+    appId: string,
+    messageId: string,
+    endpointId: string | null,
+    now: number,
+  ): Promise<RequeueResult> {
     return resendMessage(this.ctx, appId, messageId, endpointId, now);
   }
 
