@@ -1,7 +1,7 @@
-import { newId } from '../core/ids.js';
 import type { ApiDeps } from './deps.js';
 import { loadApp, loadMessage, pageLimit } from './lookup.js';
-import { presentAccepted, presentAttempt, presentMessage } from './present.js';
+import { ingestMessage } from './ingest.js';
+import { presentAttempt, presentMessage } from './present.js';
 import type { DefineRoute } from './route.js';
 import { AttemptOut, ListQuery, MessageAccepted, MessageCreate, MessageOut, pageOf } from './schemas.js';
 
@@ -17,31 +17,8 @@ export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
     responses: {
       202: { description: 'Accepted: stored durably, delivery under way', schema: MessageAccepted },
     },
-    handler: async ({ params, principal, body, c }) => {
-      const app = await loadApp(deps, params.app!, principal);
-      const now = deps.clock();
-      const dispatch = deps.dispatch;
-      // Fresh deliveries are leased to this process in the same transaction and sent from memory.
-      const leaseTo = dispatch?.hasCapacity()
-        ? { workerId: dispatch.workerId, until: now + deps.leaseMs }
-        : null;
-      const result = await deps.store.enqueueMessage({
-        message: {
-          id: newId('msg', now),
-          appId: app.id,
-          eventType: body.eventType,
-          eventId: body.eventId ?? null,
-          payload: JSON.stringify(body.payload),
-          timestamp: now,
-        },
-        leaseTo,
-        newDeliveryId: () => newId('dlv', now),
-      });
-      if (result.leased.length > 0) dispatch?.accept(result.leased);
-      else if (result.created) dispatch?.wake();
-      deps.messageAccepted(result.created);
-      return c.json(presentAccepted(result.message), 202);
-    },
+    handler: async ({ params, principal, body, c }) =>
+      c.json(await ingestMessage(deps, principal, params.app!, body), 202),
   });
   route({
     method: 'get',

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { renderApiDocs } from '../api/api-docs.js';
+import { makeAuthorizer } from '../api/auth.js';
 import { buildApi, openApiDocument } from '../api/server.js';
 import { resolveServeConfig } from '../config/config.js';
 import type { DeliveryStore } from '../store/port.js';
@@ -20,7 +21,7 @@ export function currentOpenApi() {
       health: async () => ({ ok: true, detail: {} }),
       messageAccepted: () => {},
     },
-    'unused-admin-token-for-docs',
+    makeAuthorizer('unused-admin-token-for-docs'),
   );
   return openApiDocument(api);
 }

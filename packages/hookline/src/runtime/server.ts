@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
+import { makeAuthorizer } from '../api/auth.js';
+import type { ApiDeps } from '../api/deps.js';
+import { ingestFastPath } from '../api/ingest-fast-path.js';
 import { buildApi } from '../api/server.js';
 import type { ServeConfig } from '../config/config.js';
 import { newId } from '../core/ids.js';
@@ -87,29 +90,31 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
           metrics,
         );
 
-  const api = buildApi(
-    {
-      store,
-      config,
-      logger,
-      clock,
-      dispatch: dispatcher,
-      leaseMs: LEASE_MS,
-      metricsText: () => metrics.text(),
-      health: async () => {
-        try {
-          await store.ping();
-          return { ok: true, detail: { role: config.role } };
-        } catch (error) {
-          return { ok: false, detail: { role: config.role, store: (error as Error).message } };
-        }
-      },
-      messageAccepted: (created) => metrics.messageAccepted(created),
+  const deps: ApiDeps = {
+    store,
+    config,
+    logger,
+    clock,
+    dispatch: dispatcher,
+    leaseMs: LEASE_MS,
+    metricsText: () => metrics.text(),
+    health: async () => {
+      try {
+        await store.ping();
+        return { ok: true, detail: { role: config.role } };
+      } catch (error) {
+        return { ok: false, detail: { role: config.role, store: (error as Error).message } };
+      }
     },
-    adminToken,
-  );
-
-  const server = createAdaptorServer({ fetch: api.fetch, overrideGlobalObjects: false }) as Server;
+    messageAccepted: (created) => metrics.messageAccepted(created),
+  };
+  const authorize = makeAuthorizer(adminToken);
+  const api = buildApi(deps, authorize);
+  const hono = getRequestListener(api.fetch, { overrideGlobalObjects: false });
+  const fastIngest = ingestFastPath(deps, authorize);
+  const server = createServer((req, res) => {
+    if (!fastIngest(req, res)) void hono(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {

@@ -46,6 +46,15 @@ export class DatabaseLockedError extends Error {
   override name = 'DatabaseLockedError';
 }
 
+/** An enabled endpoint as the ingest path needs it. */
+interface EnqueueTarget {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  headers: Record<string, string>;
+  secrets: EndpointSecret[];
+}
+
 interface ClaimedRow {
   delivery_id: string;
   message_id: string;
@@ -77,6 +86,13 @@ export class SqliteStore implements DeliveryStore {
   private readonly writes: WriteBatcher;
   private readonly stmts = new Map<string, Database.Statement>();
   private readonly stats = new StatsAccumulator();
+  /**
+   * Apps by id and uid, and each app's enabled endpoints, parsed: the ingest path reads them for every
+   * message. This process is the database's only writer (exclusive lock), so clearing both on every write
+   * to apps or endpoints (forgetConfig) keeps them exact.
+   */
+  private readonly appCache = new Map<string, App>();
+  private readonly targetCache = new Map<string, EnqueueTarget[]>();
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -99,13 +115,22 @@ export class SqliteStore implements DeliveryStore {
     this.writes = new WriteBatcher(this.db, {
       jobSucceeded: () => this.stats.keepJob(),
       jobFailed: () => this.stats.dropJob(),
-      batchFailed: () => this.stats.reset(),
+      batchFailed: () => {
+        this.stats.reset();
+        this.forgetConfig();
+      },
       beforeCommit: () =>
         this.stats.flush(
           (row) => this.stmt(sql.BUMP_STATS).run(row),
           (row) => this.stmt(sql.BUMP_DELAY).run(row),
         ),
     });
+  }
+
+  /** Drop cached apps and endpoints; called by every write to either table. */
+  private forgetConfig(): void {
+    this.appCache.clear();
+    this.targetCache.clear();
   }
 
   private stmt(text: string): Database.Statement {
@@ -169,8 +194,13 @@ export class SqliteStore implements DeliveryStore {
   }
 
   async findApp(ref: string): Promise<App | null> {
+    const cached = this.appCache.get(ref);
+    if (cached) return cached;
     const row = this.stmt(sql.FIND_APP).get({ ref }) as AppRow | undefined;
-    return row ? toApp(row) : null;
+    if (!row) return null;
+    const app = toApp(row);
+    this.appCache.set(ref, app);
+    return app;
   }
 
   async listApps(page: PageRequest): Promise<Page<App>> {
@@ -180,6 +210,7 @@ export class SqliteStore implements DeliveryStore {
 
   updateApp(appId: string, patch: AppPatch): Promise<App | null> {
     return this.writes.run(() => {
+      this.forgetConfig();
       const row = this.stmt(sql.FIND_APP).get({ ref: appId }) as AppRow | undefined;
       if (!row || row.id !== appId) return null;
       if (patch.uid) {
@@ -198,6 +229,7 @@ export class SqliteStore implements DeliveryStore {
 
   deleteApp(appId: string): Promise<boolean> {
     return this.writes.run(() => {
+      this.forgetConfig();
       const exists = this.stmt(sql.FIND_APP).get({ ref: appId }) as AppRow | undefined;
       if (!exists || exists.id !== appId) return false;
       for (const text of sql.DELETE_APP_ROWS) this.stmt(text).run(appId);
@@ -208,6 +240,7 @@ export class SqliteStore implements DeliveryStore {
   createEndpoint(endpoint: NewEndpoint): Promise<Endpoint> {
     const secrets: EndpointSecret[] = [{ secret: endpoint.secret, expiresAt: null }];
     return this.writes.run(() => {
+      this.forgetConfig();
       this.stmt(sql.INSERT_ENDPOINT).run({
         id: endpoint.id,
         appId: endpoint.appId,
@@ -240,6 +273,7 @@ export class SqliteStore implements DeliveryStore {
 
   updateEndpoint(appId: string, endpointId: string, patch: EndpointPatch): Promise<Endpoint | null> {
     return this.writes.run(() => {
+      this.forgetConfig();
       const row = this.stmt(sql.GET_ENDPOINT).get(appId, endpointId) as EndpointRow | undefined;
       if (!row) return null;
       const current = toEndpoint(row);
@@ -265,6 +299,7 @@ export class SqliteStore implements DeliveryStore {
 
   deleteEndpoint(appId: string, endpointId: string, now: number): Promise<boolean> {
     return this.writes.run(() => {
+      this.forgetConfig();
       const deleted = this.stmt(sql.DELETE_ENDPOINT).run(now, appId, endpointId).changes > 0;
       if (deleted) {
         const given = this.stmt(sql.FAIL_ENDPOINT_PENDING).all(now, endpointId) as Array<{
@@ -289,17 +324,16 @@ export class SqliteStore implements DeliveryStore {
       if (existing) return { message: toMessage(existing), created: false, leased: [] };
     }
     this.stmt(sql.INSERT_MESSAGE).run(message);
-    const endpoints = this.stmt(sql.ENABLED_ENDPOINTS_OF_APP).all(message.appId) as EndpointRow[];
     const leased: ClaimedDelivery[] = [];
     let count = 0;
-    for (const endpoint of endpoints) {
-      if (!endpointWantsEvent(JSON.parse(endpoint.event_types) as string[], message.eventType)) continue;
+    for (const target of this.enqueueTargets(message.appId)) {
+      if (!endpointWantsEvent(target.eventTypes, message.eventType)) continue;
       const id = newDeliveryId();
       this.stmt(sql.INSERT_DELIVERY).run({
         id,
         appId: message.appId,
         messageId: message.id,
-        endpointId: endpoint.id,
+        endpointId: target.id,
         nextAttemptAt: leaseTo ? leaseTo.until : message.timestamp,
         lockedBy: leaseTo?.workerId ?? null,
         lockedUntil: leaseTo?.until ?? null,
@@ -311,10 +345,10 @@ export class SqliteStore implements DeliveryStore {
           deliveryId: id,
           messageId: message.id,
           appId: message.appId,
-          endpointId: endpoint.id,
-          url: endpoint.url,
-          headers: JSON.parse(endpoint.headers) as Record<string, string>,
-          secrets: activeSecrets(JSON.parse(endpoint.secrets) as EndpointSecret[], message.timestamp),
+          endpointId: target.id,
+          url: target.url,
+          headers: target.headers,
+          secrets: activeSecrets(target.secrets, message.timestamp),
           eventType: message.eventType,
           timestamp: message.timestamp,
           payload: message.payload,
@@ -324,6 +358,23 @@ export class SqliteStore implements DeliveryStore {
     }
     if (count > 0) this.bumpStats(message.appId, message.timestamp, count, 0, 0);
     return { message: { ...message }, created: true, leased };
+  }
+
+  /** The enabled endpoints of an app, parsed once and cached until apps or endpoints change. */
+  private enqueueTargets(appId: string): EnqueueTarget[] {
+    let targets = this.targetCache.get(appId);
+    if (!targets) {
+      const rows = this.stmt(sql.ENABLED_ENDPOINTS_OF_APP).all(appId) as EndpointRow[];
+      targets = rows.map((row) => ({
+        id: row.id,
+        url: row.url,
+        eventTypes: JSON.parse(row.event_types) as string[],
+        headers: JSON.parse(row.headers) as Record<string, string>,
+        secrets: JSON.parse(row.secrets) as EndpointSecret[],
+      }));
+      this.targetCache.set(appId, targets);
+    }
+    return targets;
   }
 
   async getMessage(appId: string, messageId: string): Promise<Message | null> {
@@ -394,6 +445,7 @@ export class SqliteStore implements DeliveryStore {
         state.failing_since <= outcome.disableIfFailingSince;
       if (state && !endpointDisabled && (outcome.disableEndpoint || autoDisable)) {
         if (this.stmt(sql.DISABLE_ENDPOINT).run(attempt.createdAt, outcome.endpointId).changes > 0) {
+          this.forgetConfig();
           this.stmt(sql.PARK_ENDPOINT_PENDING).run(outcome.endpointId);
           result.disabledEndpoints.push(outcome.endpointId);
         }
