@@ -1,4 +1,5 @@
-import { Readable } from 'node:stream';
+import { IncomingMessage } from 'node:http';
+import { PayloadTooLargeError, readRawBody } from '@hookline/sdk';
 import { HttpError } from './errors.js';
 
 /**
@@ -14,7 +15,18 @@ export async function readCappedBody(
     new HttpError('payload_too_large', `the request body is larger than ${maxBytes} bytes`);
   if (Number(contentLength ?? Number.NaN) > maxBytes) throw tooLarge();
   if (!stream) return '';
-  if (stream instanceof Readable) return readReadable(stream, maxBytes, tooLarge);
+  if (stream instanceof IncomingMessage) {
+    // The SDK's reader listens for events: an async iterator per request cost ~2 % CPU on ingest.
+    try {
+      return (await readRawBody(stream, maxBytes)).toString('utf8');
+    } catch (error) {
+      if (error instanceof PayloadTooLargeError) {
+        stream.resume(); // discard the rest, so the client reads the 413
+        throw tooLarge();
+      }
+      throw error;
+    }
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of stream) {
@@ -23,40 +35,6 @@ export async function readCappedBody(
     chunks.push(chunk);
   }
   return chunks.length === 1 ? Buffer.from(chunks[0]!).toString('utf8') : Buffer.concat(chunks).toString('utf8');
-}
-
-/** The same for node streams through events: an async iterator per request cost ~2 % CPU on ingest. */
-function readReadable(stream: Readable, maxBytes: number, tooLarge: () => HttpError): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        cleanup();
-        stream.resume(); // drain the rest so the connection can answer the 413
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const cleanup = () => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-    };
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
-  });
 }
 
 /** Parse a JSON request body whatever its content-type says (curl -d sends form encoding by default). */
