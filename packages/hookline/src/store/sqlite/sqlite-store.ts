@@ -93,6 +93,8 @@ export class SqliteStore implements DeliveryStore {
    */
   private readonly appCache = new Map<string, App>();
   private readonly targetCache = new Map<string, EnqueueTarget[]>();
+  /** Endpoints whose failing_since is known to be NULL: a success needs no endpoint write then. */
+  private readonly healthyEndpoints = new Set<string>();
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -114,7 +116,10 @@ export class SqliteStore implements DeliveryStore {
     }
     this.writes = new WriteBatcher(this.db, {
       jobSucceeded: () => this.stats.keepJob(),
-      jobFailed: () => this.stats.dropJob(),
+      jobFailed: () => {
+        this.stats.dropJob();
+        this.healthyEndpoints.clear(); // it may hold an endpoint the rolled-back job marked
+      },
       batchFailed: () => {
         this.stats.reset();
         this.forgetConfig();
@@ -131,6 +136,7 @@ export class SqliteStore implements DeliveryStore {
   private forgetConfig(): void {
     this.appCache.clear();
     this.targetCache.clear();
+    this.healthyEndpoints.clear();
   }
 
   private stmt(text: string): Database.Statement {
@@ -433,8 +439,12 @@ export class SqliteStore implements DeliveryStore {
     let next = outcome.next;
     let endpointDisabled = false;
     if (attempt.status === 'succeeded') {
-      this.stmt(sql.ENDPOINT_SUCCEEDED).run(outcome.endpointId);
+      if (!this.healthyEndpoints.has(outcome.endpointId)) {
+        this.stmt(sql.ENDPOINT_SUCCEEDED).run(outcome.endpointId);
+        this.healthyEndpoints.add(outcome.endpointId);
+      }
     } else {
+      this.healthyEndpoints.delete(outcome.endpointId);
       const state = this.stmt(sql.ENDPOINT_FAILED).get(attempt.createdAt, outcome.endpointId) as
         | { failing_since: number; disabled: number }
         | undefined;
