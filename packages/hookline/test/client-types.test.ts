@@ -32,15 +32,26 @@ describe('the type generator', () => {
       [{ type: 'string', enum: ['succeeded', "it's"] }, "'succeeded' | 'it\\'s'"],
       [{ const: 'v1' }, "'v1'"],
       [{ anyOf: [{ type: 'string' }, { type: 'number' }] }, 'string | number'],
-      [{ oneOf: [{ $ref: '#/components/schemas/A' }, { type: 'null' }] }, "components['schemas']['A'] | null"],
+      [
+        { oneOf: [{ $ref: '#/components/schemas/A' }, { type: 'null' }] },
+        "components['schemas']['A'] | null",
+      ],
       [{ type: 'array', items: { type: ['string', 'null'] } }, '(string | null)[]'],
-      [{ type: 'array', items: { type: 'object', properties: { a: { type: 'string' } } } }, '{\n  a?: string;\n}[]'],
+      [
+        { type: 'array', items: { type: 'object', properties: { a: { type: 'string' } } } },
+        '{\n  a?: string;\n}[]',
+      ],
       [{ type: 'object' }, 'Record<string, unknown>'],
       [{ type: 'object', additionalProperties: false }, 'Record<string, never>'],
       [{ type: 'object', additionalProperties: {} }, '{\n  [key: string]: unknown;\n}'],
       [{ type: 'object', additionalProperties: { type: 'number' } }, '{\n  [key: string]: number;\n}'],
       [
-        { type: 'object', properties: { 'x-id': { type: 'string' }, n: { type: 'number' } }, required: ['n'], additionalProperties: { type: 'number' } },
+        {
+          type: 'object',
+          properties: { 'x-id': { type: 'string' }, n: { type: 'number' } },
+          required: ['n'],
+          additionalProperties: { type: 'number' },
+        },
         "{\n  'x-id'?: string;\n  n: number;\n  [key: string]: unknown;\n}",
       ],
       [
@@ -54,7 +65,10 @@ describe('the type generator', () => {
 
   it('fails loudly on a construct it cannot type, rather than typing it wrong', () => {
     assert.throws(() => tsType({ not: { type: 'string' } }), /unsupported JSON Schema keyword "not"/);
-    assert.throws(() => tsType({ type: 'array', prefixItems: [] }), /unsupported JSON Schema keyword "prefixItems"/);
+    assert.throws(
+      () => tsType({ type: 'array', prefixItems: [] }),
+      /unsupported JSON Schema keyword "prefixItems"/,
+    );
     assert.throws(() => tsType({ $ref: 'https://elsewhere/schema.json' }), /unsupported \$ref/);
     assert.throws(() => tsType({ type: 'tuple' }), /unsupported type "tuple"/);
   });
@@ -69,14 +83,17 @@ describe('the type generator', () => {
               { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
               { name: 'force', in: 'query', required: true, schema: { type: 'boolean' } },
             ],
-            requestBody: { required: false, content: { 'application/json': { schema: { $ref: '#/components/schemas/Poke' } } } },
+            requestBody: {
+              required: false,
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Poke' } } },
+            },
             responses: { 204: { description: 'Done' }, default: { description: 'Error' } } as never,
           },
         },
       },
       components: { schemas: { Poke: { type: 'object', properties: { hard: { type: 'boolean' } } } } },
     });
-    assert.ok(text.includes("    Poke: {\n      hard?: boolean;\n    };\n"), text);
+    assert.ok(text.includes('    Poke: {\n      hard?: boolean;\n    };\n'), text);
     assert.ok(
       text.includes(
         [

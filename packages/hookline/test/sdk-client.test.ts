@@ -31,7 +31,8 @@ const ROUTE_PATTERNS = CLIENT_ROUTES.map((route) => {
 function routeOf(method: string, url: string): string {
   const { pathname } = new URL(url);
   return (
-    ROUTE_PATTERNS.find((r) => r.method === method && r.pattern.test(pathname))?.route ?? `${method} ${pathname}`
+    ROUTE_PATTERNS.find((r) => r.method === method && r.pattern.test(pathname))?.route ??
+    `${method} ${pathname}`
   );
 }
 
@@ -128,7 +129,10 @@ describe('@hookline/sdk client against a real hookline', () => {
   it('sends messages (an eventId generated when none is given), reads them and walks their attempts', async () => {
     const app = await hookline.apps.create({ name: 'messages' });
     const ep = await hookline.endpoints.create(app.id, { url: `${rx.url}/msgs` });
-    const sent = await hookline.messages.send(app.id, { eventType: 'order.paid', payload: { orderId: 'o_1' } });
+    const sent = await hookline.messages.send(app.id, {
+      eventType: 'order.paid',
+      payload: { orderId: 'o_1' },
+    });
     assert.match(sent.id, /^msg_/);
     assert.match(sent.eventId!, UUID);
 
@@ -206,7 +210,11 @@ describe('@hookline/sdk client against a real hookline', () => {
     });
     const { error } = await failure(() => offline.apps.create({ name: 'never' }));
     assert.ok(error instanceof HooklineNetworkError);
-    assert.equal(error.attempts, 3, 'a refused connection never reached the server, so even a create is retried');
+    assert.equal(
+      error.attempts,
+      3,
+      'a refused connection never reached the server, so even a create is retried',
+    );
     assert.equal(delays.length, 2);
     assert.match(error.message, /ECONNREFUSED/);
   });

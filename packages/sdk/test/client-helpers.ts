@@ -10,7 +10,10 @@ export interface SentRequest {
 }
 
 /** What the scripted fetch does for one request: answer, or throw (a network failure). */
-export type Step = Response | Error | ((request: SentRequest, signal: AbortSignal | undefined) => Response | Promise<Response>);
+export type Step =
+  | Response
+  | Error
+  | ((request: SentRequest, signal: AbortSignal | undefined) => Response | Promise<Response>);
 
 /** JSON answer. */
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -21,9 +24,20 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /** problem+json answer as hookline sends it. */
-export function problem(status: number, code: string, detail = `${code} happened`, headers: Record<string, string> = {}) {
+export function problem(
+  status: number,
+  code: string,
+  detail = `${code} happened`,
+  headers: Record<string, string> = {},
+) {
   return new Response(
-    JSON.stringify({ type: `https://hookline.dev/errors/${code}`, title: `title of ${code}`, status, detail, code }),
+    JSON.stringify({
+      type: `https://hookline.dev/errors/${code}`,
+      title: `title of ${code}`,
+      status,
+      detail,
+      code,
+    }),
     { status, headers: { 'content-type': 'application/problem+json', ...headers } },
   );
 }

@@ -27,7 +27,11 @@ describe('paged lists', () => {
     assert.deepEqual(ids, MESSAGES);
     assert.deepEqual(
       sent.map((r) => r.url.search),
-      ['?eventType=order.paid&limit=3', '?eventType=order.paid&limit=3&iterator=msg_5', '?eventType=order.paid&limit=3&iterator=msg_2'],
+      [
+        '?eventType=order.paid&limit=3',
+        '?eventType=order.paid&limit=3&iterator=msg_5',
+        '?eventType=order.paid&limit=3&iterator=msg_2',
+      ],
     );
   });
 
@@ -38,10 +42,16 @@ describe('paged lists', () => {
     assert.equal(sent.length, 0);
 
     const first = await list.page();
-    assert.deepEqual(first.data.map((m) => m.id), ['msg_7', 'msg_6', 'msg_5', 'msg_4']);
+    assert.deepEqual(
+      first.data.map((m) => m.id),
+      ['msg_7', 'msg_6', 'msg_5', 'msg_4'],
+    );
     assert.equal(first.done, false);
     const second = await list.page(first.iterator!);
-    assert.deepEqual(second.data.map((m) => m.id), ['msg_3', 'msg_2', 'msg_1']);
+    assert.deepEqual(
+      second.data.map((m) => m.id),
+      ['msg_3', 'msg_2', 'msg_1'],
+    );
     assert.equal(second.done, true);
 
     const sizes: number[] = [];
@@ -53,14 +63,20 @@ describe('paged lists', () => {
     const { fetch } = pagingServer(MESSAGES);
     const hookline = new Hookline({ baseUrl: 'http://hookline.test', fetch });
     const rest = await hookline.apps.list({ limit: 2, iterator: 'msg_4' }).toArray();
-    assert.deepEqual(rest.map((m) => m.id), ['msg_3', 'msg_2', 'msg_1']);
+    assert.deepEqual(
+      rest.map((m) => m.id),
+      ['msg_3', 'msg_2', 'msg_1'],
+    );
   });
 
   test('toArray(max) fetches only the pages it needs; breaking out of for await stops fetching', async () => {
     const { fetch, sent } = pagingServer(MESSAGES);
     const hookline = new Hookline({ baseUrl: 'http://hookline.test', fetch });
     const three = await hookline.endpoints.list('acme', { limit: 2 }).toArray(3);
-    assert.deepEqual(three.map((e) => e.id), ['msg_7', 'msg_6', 'msg_5']);
+    assert.deepEqual(
+      three.map((e) => e.id),
+      ['msg_7', 'msg_6', 'msg_5'],
+    );
     assert.equal(sent.length, 2);
     for await (const _ of hookline.endpoints.list('acme', { limit: 2 })) break;
     assert.equal(sent.length, 3);
@@ -85,7 +101,9 @@ describe('paged lists', () => {
       baseUrl: 'http://hookline.test',
       sleep,
       fetch: (input, init) =>
-        ++calls === 2 ? Promise.resolve(json(503, { code: 'store_unavailable', status: 503 })) : pages.fetch(input, init),
+        ++calls === 2
+          ? Promise.resolve(json(503, { code: 'store_unavailable', status: 503 }))
+          : pages.fetch(input, init),
     });
     const ids = (await hookline.messages.list('acme', { limit: 4 }).toArray()).map((m) => m.id);
     assert.deepEqual(ids, MESSAGES);

@@ -40,7 +40,13 @@ type Call = (h: Hookline) => Promise<unknown>;
 
 /** Each client method, the route it must call, and the query and body it must send (per CONTRACT.md). */
 const CASES: Array<[RouteKey, string, Call, Record<string, string>?, unknown?]> = [
-  ['POST /v1/apps', '/v1/apps', (h) => h.apps.create({ name: 'Acme', uid: 'acme' }), {}, { name: 'Acme', uid: 'acme' }],
+  [
+    'POST /v1/apps',
+    '/v1/apps',
+    (h) => h.apps.create({ name: 'Acme', uid: 'acme' }),
+    {},
+    { name: 'Acme', uid: 'acme' },
+  ],
   ['GET /v1/apps', '/v1/apps', (h) => h.apps.list({ limit: 10 }).page(), { limit: '10' }],
   ['GET /v1/apps/{app}', '/v1/apps/acme', (h) => h.apps.get('acme')],
   ['PATCH /v1/apps/{app}', '/v1/apps/acme', (h) => h.apps.update('acme', { name: 'A' }), {}, { name: 'A' }],
@@ -75,7 +81,11 @@ const CASES: Array<[RouteKey, string, Call, Record<string, string>?, unknown?]> 
     (h) => h.endpoints.list('acme', { limit: 5, iterator: 'it_1' }).page(),
     { limit: '5', iterator: 'it_1' },
   ],
-  ['GET /v1/apps/{app}/endpoints/{ep}', '/v1/apps/acme/endpoints/ep_1', (h) => h.endpoints.get('acme', 'ep_1')],
+  [
+    'GET /v1/apps/{app}/endpoints/{ep}',
+    '/v1/apps/acme/endpoints/ep_1',
+    (h) => h.endpoints.get('acme', 'ep_1'),
+  ],
   [
     'PATCH /v1/apps/{app}/endpoints/{ep}',
     '/v1/apps/acme/endpoints/ep_1',
@@ -83,7 +93,11 @@ const CASES: Array<[RouteKey, string, Call, Record<string, string>?, unknown?]> 
     {},
     { disabled: false },
   ],
-  ['DELETE /v1/apps/{app}/endpoints/{ep}', '/v1/apps/acme/endpoints/ep_1', (h) => h.endpoints.delete('acme', 'ep_1')],
+  [
+    'DELETE /v1/apps/{app}/endpoints/{ep}',
+    '/v1/apps/acme/endpoints/ep_1',
+    (h) => h.endpoints.delete('acme', 'ep_1'),
+  ],
   [
     'GET /v1/apps/{app}/endpoints/{ep}/secret',
     '/v1/apps/acme/endpoints/ep_1/secret',
@@ -121,11 +135,20 @@ const CASES: Array<[RouteKey, string, Call, Record<string, string>?, unknown?]> 
     '/v1/apps/acme/messages',
     (h) =>
       h.messages
-        .list('acme', { eventType: 'order.paid', after: '2026-11-01T00:00:00Z', before: '2026-11-02T00:00:00Z', limit: 2 })
+        .list('acme', {
+          eventType: 'order.paid',
+          after: '2026-11-01T00:00:00Z',
+          before: '2026-11-02T00:00:00Z',
+          limit: 2,
+        })
         .page(),
     { eventType: 'order.paid', after: '2026-11-01T00:00:00Z', before: '2026-11-02T00:00:00Z', limit: '2' },
   ],
-  ['GET /v1/apps/{app}/messages/{msg}', '/v1/apps/acme/messages/msg_1', (h) => h.messages.get('acme', 'msg_1')],
+  [
+    'GET /v1/apps/{app}/messages/{msg}',
+    '/v1/apps/acme/messages/msg_1',
+    (h) => h.messages.get('acme', 'msg_1'),
+  ],
   [
     'GET /v1/apps/{app}/messages/{msg}/attempts',
     '/v1/apps/acme/messages/msg_1/attempts',
@@ -139,9 +162,24 @@ const CASES: Array<[RouteKey, string, Call, Record<string, string>?, unknown?]> 
     {},
     { endpointId: 'ep_1' },
   ],
-  ['POST /v1/apps/{app}/tokens', '/v1/apps/acme/tokens', (h) => h.tokens.create('acme', { name: 'ci' }), {}, { name: 'ci' }],
-  ['DELETE /v1/apps/{app}/tokens/{id}', '/v1/apps/acme/tokens/tok_1', (h) => h.tokens.revoke('acme', 'tok_1')],
-  ['GET /v1/stats', '/v1/stats', (h) => h.stats.all({ since: '2026-11-23T00:00:00.000Z' }), { since: '2026-11-23T00:00:00.000Z' }],
+  [
+    'POST /v1/apps/{app}/tokens',
+    '/v1/apps/acme/tokens',
+    (h) => h.tokens.create('acme', { name: 'ci' }),
+    {},
+    { name: 'ci' },
+  ],
+  [
+    'DELETE /v1/apps/{app}/tokens/{id}',
+    '/v1/apps/acme/tokens/tok_1',
+    (h) => h.tokens.revoke('acme', 'tok_1'),
+  ],
+  [
+    'GET /v1/stats',
+    '/v1/stats',
+    (h) => h.stats.all({ since: '2026-11-23T00:00:00.000Z' }),
+    { since: '2026-11-23T00:00:00.000Z' },
+  ],
   ['GET /v1/apps/{app}/stats', '/v1/apps/acme/stats', (h) => h.stats.app('acme')],
   ['GET /healthz', '/healthz', (h) => h.health()],
   ['GET /metrics', '/metrics', (h) => h.metrics()],

@@ -20,7 +20,12 @@ import {
 } from './client-helpers.js';
 
 const APP = { id: 'app_1', name: 'acme', uid: null, createdAt: 'x', updatedAt: 'x' };
-const ACCEPTED = { id: 'msg_1', eventType: 'order.paid', eventId: 'e1', timestamp: '2026-11-23T10:00:00.000Z' };
+const ACCEPTED = {
+  id: 'msg_1',
+  eventType: 'order.paid',
+  eventId: 'e1',
+  timestamp: '2026-11-23T10:00:00.000Z',
+};
 
 /** A client over a scripted fetch, with recorded (instant) sleeps and fixed jitter. */
 function client(steps: Step[], options: Partial<HooklineOptions> = {}) {
@@ -57,9 +62,18 @@ describe('retryDelayMs (the one backoff function)', () => {
   });
 
   test('takes Retry-After exactly (no jitter) up to maxRetryAfterMs, gives up beyond it', () => {
-    assert.equal(retryDelayMs(1, 7000, policy, () => 0.3), 7000);
-    assert.equal(retryDelayMs(1, 0, policy, () => 0.3), 0);
-    assert.equal(retryDelayMs(1, policy.maxRetryAfterMs + 1, policy, () => 0.3), null);
+    assert.equal(
+      retryDelayMs(1, 7000, policy, () => 0.3),
+      7000,
+    );
+    assert.equal(
+      retryDelayMs(1, 0, policy, () => 0.3),
+      0,
+    );
+    assert.equal(
+      retryDelayMs(1, policy.maxRetryAfterMs + 1, policy, () => 0.3),
+      null,
+    );
   });
 
   test('gives up after maxRetries', () => {
@@ -157,7 +171,10 @@ describe('client retries', () => {
     assert.ok(error instanceof HooklineNetworkError);
     assert.equal(error.timedOut, false);
     assert.equal(error.attempts, 3);
-    assert.match(error.message, /DELETE .*\/v1\/apps\/app_1\/endpoints\/ep_1: fetch failed \(other side closed\)/);
+    assert.match(
+      error.message,
+      /DELETE .*\/v1\/apps\/app_1\/endpoints\/ep_1: fetch failed \(other side closed\)/,
+    );
     assert.ok(error.cause instanceof TypeError);
     assert.equal(sent.length, 3);
   });
@@ -180,7 +197,11 @@ describe('client retries', () => {
   });
 
   test('messages.send generates one eventId and keeps it across retries, so a retry is one message', async () => {
-    const { hookline, sent } = client([connectionReset(), problem(504, 'gateway_timeout'), json(202, ACCEPTED)]);
+    const { hookline, sent } = client([
+      connectionReset(),
+      problem(504, 'gateway_timeout'),
+      json(202, ACCEPTED),
+    ]);
     await hookline.messages.send('app_1', { eventType: 'order.paid', payload: { n: 1 } });
     assert.equal(sent.length, 3);
     const ids = sent.map((r) => (r.body as { eventId: string }).eventId);
@@ -209,7 +230,9 @@ describe('client retries', () => {
 
   test('a request with no answer within timeoutMs is a HooklineNetworkError with timedOut', async () => {
     const hang: Step = (_request, signal) =>
-      new Promise<Response>((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+      new Promise<Response>((_resolve, reject) =>
+        signal?.addEventListener('abort', () => reject(signal.reason)),
+      );
     const { hookline, sent } = client([hang, json(200, APP)], { timeoutMs: 20 });
     assert.deepEqual(await hookline.apps.get('app_1'), APP, 'the timed-out GET is retried');
     assert.equal(sent.length, 2);
@@ -240,7 +263,10 @@ describe('client retries', () => {
   });
 
   test('an answer that is not problem+json is an http_error; a 2xx that is not JSON an invalid_response', async () => {
-    const html = new Response('<html>Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } });
+    const html = new Response('<html>Bad Gateway</html>', {
+      status: 502,
+      headers: { 'content-type': 'text/html' },
+    });
     let run = client([html], { retry: false });
     const gateway = await rejection(run.hookline.apps.get('app_1'));
     assert.ok(gateway instanceof HooklineApiError);

@@ -65,7 +65,8 @@ const SHAPES = new Set([
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 /** A single-quoted TypeScript string literal. */
-const quoted = (text: string) => `'${JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
+const quoted = (text: string) =>
+  `'${JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
 const key = (name: string) => (IDENTIFIER.test(name) ? name : quoted(name));
 /** A literal type for an `enum` or `const` value. */
 const literal = (value: unknown) => (typeof value === 'string' ? quoted(value) : JSON.stringify(value));
@@ -98,8 +99,7 @@ function objectType(schema: Schema, pad: string): string {
   const properties = (schema.properties ?? {}) as Record<string, Schema>;
   const required = new Set((schema.required ?? []) as string[]);
   const lines = Object.entries(properties).map(
-    ([name, prop]) =>
-      `${pad}  ${key(name)}${required.has(name) ? '' : '?'}: ${tsType(prop, `${pad}  `)};`,
+    ([name, prop]) => `${pad}  ${key(name)}${required.has(name) ? '' : '?'}: ${tsType(prop, `${pad}  `)};`,
   );
   const extra = schema.additionalProperties;
   if (extra !== undefined && extra !== false) {
@@ -164,7 +164,9 @@ function operationType(op: Operation, pad: string): string[] {
     query.length === 0
       ? 'Record<string, never>'
       : `{\n${query
-          .map((p) => `${pad}  ${key(p.name)}${p.required ? '' : '?'}: ${tsType(p.schema ?? {}, `${pad}  `)};`)
+          .map(
+            (p) => `${pad}  ${key(p.name)}${p.required ? '' : '?'}: ${tsType(p.schema ?? {}, `${pad}  `)};`,
+          )
           .join('\n')}\n${pad}}`;
   const bodySchema = jsonSchemaOf(op.requestBody?.content);
   const body = bodySchema ? tsType(bodySchema, pad) : 'undefined';
@@ -186,7 +188,7 @@ function operationType(op: Operation, pad: string): string[] {
 /** The whole generated module: `components` (the named schemas) and `paths` (every route by path and method). */
 export function renderClientTypes(doc: Doc): string {
   const out = [
-    '// Generated from the server\'s schemas (docs/openapi.json) by `npm run docs`; do not edit by hand.',
+    "// Generated from the server's schemas (docs/openapi.json) by `npm run docs`; do not edit by hand.",
     '// packages/hookline/test/client-types.test.ts fails when this file is stale.',
     '',
     '/** The named schemas of the API (`components.schemas` in docs/openapi.json). */',

@@ -159,7 +159,13 @@ export class Transport {
     }
   }
 
-  private result<R>(answer: Answer, input: { text?: boolean }, method: string, url: string, attempt: number): R {
+  private result<R>(
+    answer: Answer,
+    input: { text?: boolean },
+    method: string,
+    url: string,
+    attempt: number,
+  ): R {
     if (input.text) return answer.text as R;
     if (answer.status === 204 || answer.text === '') return undefined as R;
     try {

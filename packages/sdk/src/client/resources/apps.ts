@@ -28,7 +28,11 @@ export class Apps {
   }
 
   /** `PATCH /v1/apps/{app}`. */
-  update(app: string, changes: AppUpdate, options?: RequestOptions): Promise<ResultOf<'PATCH /v1/apps/{app}'>> {
+  update(
+    app: string,
+    changes: AppUpdate,
+    options?: RequestOptions,
+  ): Promise<ResultOf<'PATCH /v1/apps/{app}'>> {
     return this.transport.call('PATCH /v1/apps/{app}', { params: { app }, body: changes }, options);
   }
 

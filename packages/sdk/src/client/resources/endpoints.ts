@@ -99,6 +99,10 @@ export class Endpoints {
     query?: EndpointStatsQuery,
     options?: RequestOptions,
   ): Promise<ResultOf<'GET /v1/apps/{app}/endpoints/{ep}/stats', ResultOf<'GET /v1/apps/{app}/stats'>>> {
-    return this.transport.call('GET /v1/apps/{app}/endpoints/{ep}/stats', { params: { app, ep }, query }, options);
+    return this.transport.call(
+      'GET /v1/apps/{app}/endpoints/{ep}/stats',
+      { params: { app, ep }, query },
+      options,
+    );
   }
 }

@@ -54,7 +54,13 @@ export class Messages {
 
   /** `GET /v1/apps/{app}/messages/{msg}/attempts`, newest first, across pages. */
   attempts(app: string, msg: string, query?: AttemptListQuery, options?: RequestOptions): PagedList<Attempt> {
-    return pagedList(this.transport, 'GET /v1/apps/{app}/messages/{msg}/attempts', { app, msg }, query, options);
+    return pagedList(
+      this.transport,
+      'GET /v1/apps/{app}/messages/{msg}/attempts',
+      { app, msg },
+      query,
+      options,
+    );
   }
 
   /** `POST …/resend`: to one endpoint, or (without `endpointId`) every enabled one it matched. */

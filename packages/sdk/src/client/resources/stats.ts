@@ -15,7 +15,11 @@ export class StatsApi {
   }
 
   /** `GET /v1/apps/{app}/stats`: one app. */
-  app(app: string, query?: QueryOf<'GET /v1/apps/{app}/stats'>, options?: RequestOptions): Promise<ResultOf<'GET /v1/apps/{app}/stats'>> {
+  app(
+    app: string,
+    query?: QueryOf<'GET /v1/apps/{app}/stats'>,
+    options?: RequestOptions,
+  ): Promise<ResultOf<'GET /v1/apps/{app}/stats'>> {
     return this.transport.call('GET /v1/apps/{app}/stats', { params: { app }, query }, options);
   }
 }
