@@ -10,7 +10,6 @@ import {
   REFUSED_STATUSES,
   RETRY_STATUSES,
   type RetryOptions,
-  type RetryPolicy,
   retryDelayMs,
   retryPolicy,
 } from './retry.js';
