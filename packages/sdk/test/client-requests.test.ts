@@ -170,10 +170,17 @@ const CASES: Array<[RouteKey, string, Call, Record<string, string>?, unknown?]> 
     { name: 'ci' },
   ],
   [
-    'DELETE /v1/apps/{app}/tokens/{id}',
+    'GET /v1/apps/{app}/tokens',
+    '/v1/apps/acme/tokens',
+    (h) => h.tokens.list('acme', { limit: 3 }).page(),
+    { limit: '3' },
+  ],
+  [
+    'DELETE /v1/apps/{app}/tokens/{token}',
     '/v1/apps/acme/tokens/tok_1',
     (h) => h.tokens.revoke('acme', 'tok_1'),
   ],
+  ['GET /v1/operational-webhook', '/v1/operational-webhook', (h) => h.operationalWebhook()],
   [
     'GET /v1/stats',
     '/v1/stats',

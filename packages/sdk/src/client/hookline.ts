@@ -1,4 +1,4 @@
-import type { HealthFallback } from './pending-types.js';
+import type { HealthFallback, OperationalWebhookFallback } from './pending-types.js';
 import { Apps } from './resources/apps.js';
 import { Endpoints } from './resources/endpoints.js';
 import { EventTypes } from './resources/event-types.js';
@@ -10,6 +10,8 @@ import { type HooklineOptions, type RequestOptions, Transport } from './transpor
 
 /** What `GET /healthz` answers (200 healthy, 503 unhealthy). */
 export type Health = ResultOf<'GET /healthz', HealthFallback>;
+/** Where hookline sends its own (operational) events, with the secret to verify them. */
+export type OperationalWebhook = ResultOf<'GET /v1/operational-webhook', OperationalWebhookFallback>;
 
 /**
  * The typed hookline API client: one method per route, grouped by resource.
@@ -47,6 +49,11 @@ export class Hookline {
       { params: {}, okStatuses: [503] },
       { retry: false, ...options },
     );
+  }
+
+  /** `GET /v1/operational-webhook` (admin): where hookline sends its own events, and their secret. */
+  operationalWebhook(options?: RequestOptions): Promise<OperationalWebhook> {
+    return this.transport.call('GET /v1/operational-webhook', { params: {} }, options);
   }
 
   /** `GET /metrics` (no auth): the Prometheus text. */

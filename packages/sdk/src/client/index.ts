@@ -7,7 +7,7 @@ export {
   HooklineNetworkError,
   type Problem,
 } from './errors.js';
-export { type Health, Hookline } from './hookline.js';
+export { type Health, Hookline, type OperationalWebhook } from './hookline.js';
 export { type ItemOf, type Page, PagedList } from './paged-list.js';
 export type { App, AppCreate, AppListQuery, AppUpdate } from './resources/apps.js';
 export type {
@@ -36,7 +36,7 @@ export type {
   Resend,
 } from './resources/messages.js';
 export type { Stats, StatsQuery } from './resources/stats.js';
-export type { TokenCreate, TokenCreated } from './resources/tokens.js';
+export type { Token, TokenCreate, TokenCreated, TokenListQuery } from './resources/tokens.js';
 export { DEFAULT_RETRY, type RetryOptions, retryDelayMs } from './retry.js';
 export {
   type BodyOf,

@@ -76,16 +76,27 @@ export interface TokenCreateFallback {
   name?: string;
 }
 
-/** An app-scoped token, shown once at creation. */
-export interface TokenCreatedFallback {
+/** An app-scoped token as listed (without the token itself). */
+export interface TokenFallback {
   id: string;
-  token: string;
   [field: string]: unknown;
+}
+
+/** An app-scoped token, shown once at creation. */
+export interface TokenCreatedFallback extends TokenFallback {
+  token: string;
 }
 
 /** `?since` of the stats routes. */
 export interface StatsQueryFallback {
   since?: string;
+}
+
+/** `GET /v1/operational-webhook`: where hookline sends its own events, and their secret. */
+export interface OperationalWebhookFallback {
+  url: string;
+  secret: string;
+  [field: string]: unknown;
 }
 
 /** `GET /healthz` (outside the OpenAPI document). */
