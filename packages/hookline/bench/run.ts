@@ -1,5 +1,5 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,12 @@ async function startHookline(db: string): Promise<{ child: ChildProcess; url: st
     child.once('exit', (code) => reject(new Error(`hookline exited ${code}`)));
   });
   return { child, url };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function json(pool: Pool, method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
@@ -116,11 +122,13 @@ async function main(): Promise<void> {
     await waitForCount(receiver, 1_000, 30_000);
     await json(receiver, 'POST', '/reset');
     started = performance.now();
+    const cpuBefore = cpuSeconds(hl.child.pid!);
     await blast(MESSAGES, 64, send);
     const ingestSeconds = (performance.now() - started) / 1000;
     await waitForCount(receiver, MESSAGES, 120_000);
     const e2eSeconds = (performance.now() - started) / 1000;
     const e2e = MESSAGES / e2eSeconds;
+    const cpuPerMessage = ((cpuSeconds(hl.child.pid!) - cpuBefore) * 1000) / MESSAGES;
 
     // (c) Delay at a paced 1,000 messages/s.
     await json(receiver, 'POST', '/reset');
@@ -148,6 +156,7 @@ async function main(): Promise<void> {
         `${(MESSAGES / ingestSeconds).toFixed(0)} msgs/s`,
         (MESSAGES / ingestSeconds / ceiling).toFixed(2),
       ],
+      ['    hookline CPU per message (ingest + delivery)', `${cpuPerMessage.toFixed(3)} ms`, ''],
       [
         `(c) delay at ${PACED_RATE} msg/s for ${PACED_SECONDS} s`,
         `p50 ${paced.p50} ms · p95 ${paced.p95} ms · p99 ${paced.p99} ms`,

@@ -1,12 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import { ConflictError, StoreUnavailableError } from '../store/errors.js';
-import { InvalidIteratorError } from '../store/paging.js';
 import { VERSION } from '../version.js';
-import { makeAuthorizer } from './auth.js';
 import type { ApiDeps } from './deps.js';
-import { HttpError, problemResponse } from './errors.js';
-import { makeRouter } from './route.js';
+import { asHttpError, HttpError, problemResponse } from './errors.js';
+import { type Authorize, makeRouter } from './route.js';
 import { appRoutes } from './routes-apps.js';
 import { endpointRoutes } from './routes-endpoints.js';
 import { eventTypeRoutes } from './routes-event-types.js';
@@ -16,9 +13,9 @@ import { statsRoutes } from './routes-stats.js';
 import { tokenRoutes } from './routes-tokens.js';
 
 /** The whole HTTP API as a web-standard fetch handler (tests may call `app.request()` without a socket). */
-export function buildApi(deps: ApiDeps, adminToken: string): OpenAPIHono {
+export function buildApi(deps: ApiDeps, authorize: Authorize): OpenAPIHono {
   const api = new OpenAPIHono();
-  const route = makeRouter(api, makeAuthorizer(adminToken, deps.store), deps.config.maxBodyBytes);
+  const route = makeRouter(api, authorize, deps.config.maxBodyBytes);
   appRoutes(route, deps);
   tokenRoutes(route, deps);
   eventTypeRoutes(route, deps);
@@ -49,20 +46,14 @@ export function buildApi(deps: ApiDeps, adminToken: string): OpenAPIHono {
       : problemResponse('not_found', `no route ${c.req.method} ${c.req.path}`);
   });
   api.onError((error, c) => {
-    if (error instanceof HttpError)
-      return problemResponse(error.code, error.detail, error.errors, error.headers);
-    if (error instanceof InvalidIteratorError)
-      return problemResponse('invalid_iterator', 'iterator is malformed; pass back one from a previous page');
-    if (error instanceof ConflictError) {
-      const code = error.field === 'name' ? 'event_type_conflict' : 'uid_conflict';
-      return problemResponse(code, error.message, [{ field: error.field, message: 'already taken' }]);
-    }
-    if (error instanceof StoreUnavailableError) {
+    const known =
+      asHttpError(error) ??
+      (error instanceof HTTPException && error.status === 400
+        ? new HttpError('invalid_json', error.message)
+        : null);
+    if (known?.code === 'store_unavailable')
       deps.logger.error({ err: error, path: c.req.path }, 'store unavailable');
-      return problemResponse('store_unavailable', error.message, undefined, { 'retry-after': '1' });
-    }
-    if (error instanceof HTTPException && error.status === 400)
-      return problemResponse('invalid_json', error.message);
+    if (known) return problemResponse(known.code, known.detail, known.errors, known.headers);
     deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return problemResponse('internal_error', 'an internal error occurred; it has been logged');
   });

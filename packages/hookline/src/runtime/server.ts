@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
+import { makeAuthorizer } from '../api/auth.js';
+import type { ApiDeps } from '../api/deps.js';
 import { EventTypeCatalog } from '../api/event-type-catalog.js';
+import { ingestFastPath } from '../api/ingest-fast-path.js';
 import { buildApi } from '../api/server.js';
 import type { ServeConfig } from '../config/config.js';
 import { newId } from '../core/ids.js';
@@ -111,31 +114,33 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       ? null
       : new RetentionPurger(store, { retentionMs: config.retentionMs, batchSize: 200, clock }, logger);
 
-  const api = buildApi(
-    {
-      store,
-      config,
-      logger,
-      clock,
-      eventTypes: new EventTypeCatalog(store, config.strictEventTypes, clock),
-      operational,
-      dispatch: dispatcher,
-      leaseMs: LEASE_MS,
-      metricsText: () => metrics.text(),
-      health: async () => {
-        try {
-          await store.ping();
-          return { ok: true, detail: { role: config.role } };
-        } catch (error) {
-          return { ok: false, detail: { role: config.role, store: (error as Error).message } };
-        }
-      },
-      messageAccepted: (created) => metrics.messageAccepted(created),
+  const deps: ApiDeps = {
+    store,
+    config,
+    logger,
+    clock,
+    eventTypes: new EventTypeCatalog(store, config.strictEventTypes, clock),
+    operational,
+    dispatch: dispatcher,
+    leaseMs: LEASE_MS,
+    metricsText: () => metrics.text(),
+    health: async () => {
+      try {
+        await store.ping();
+        return { ok: true, detail: { role: config.role } };
+      } catch (error) {
+        return { ok: false, detail: { role: config.role, store: (error as Error).message } };
+      }
     },
-    adminToken,
-  );
-
-  const server = createAdaptorServer({ fetch: api.fetch, overrideGlobalObjects: false }) as Server;
+    messageAccepted: (created) => metrics.messageAccepted(created),
+  };
+  const authorize = makeAuthorizer(adminToken, store);
+  const api = buildApi(deps, authorize);
+  const hono = getRequestListener(api.fetch, { overrideGlobalObjects: false });
+  const fastIngest = ingestFastPath(deps, authorize);
+  const server = createServer((req, res) => {
+    if (!fastIngest(req, res)) void hono(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {

@@ -9,6 +9,8 @@ export interface SqliteContext {
   /** Run `job` inside the next group-commit transaction; resolves after COMMIT. */
   write<T>(job: () => T): Promise<T>;
   readonly stats: StatsAccumulator;
+  /** Call inside a write that changes an endpoint: the store caches endpoints for the ingest path. */
+  endpointsChanged(): void;
 }
 
 /** A first page starts before every real position. */

@@ -13,6 +13,7 @@ export function rotateEndpointSecret(
   rotation: SecretRotation,
 ): Promise<Endpoint | null> {
   return ctx.write(() => {
+    ctx.endpointsChanged(); // fresh deliveries take their secrets from the cached endpoint
     const row = ctx.stmt(GET_ENDPOINT).get(appId, endpointId) as EndpointRow | undefined;
     if (!row) return null;
     const { secret, now, previousUntil } = rotation;
