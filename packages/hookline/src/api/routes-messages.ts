@@ -81,7 +81,8 @@ export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
   route({
     method: 'post',
     path: '/v1/apps/{app}/messages/{msg}/resend',
-    summary: 'Send a message again: to one endpoint, or to every enabled endpoint it matched',
+    summary:
+      'Send a message again: to one endpoint, or to every enabled endpoint it has a delivery for (those it matched when created)',
     tag: 'Messages',
     access: 'app',
     body: MessageResend,

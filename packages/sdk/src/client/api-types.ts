@@ -447,7 +447,7 @@ export interface paths {
     };
   };
   '/v1/apps/{app}/messages/{msg}/resend': {
-    /** Send a message again: to one endpoint, or to every enabled endpoint it matched */
+    /** Send a message again: to one endpoint, or to every enabled endpoint it has a delivery for (those it matched when created) */
     post: {
       query: Record<string, never>;
       body: components['schemas']['MessageResend'] | undefined;
