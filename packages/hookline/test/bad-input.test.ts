@@ -146,11 +146,12 @@ describe('bad input gets a clear 4xx problem and stores nothing', () => {
       400,
       'validation_failed',
     );
-    assertProblem(
+    const reserved = assertProblem(
       await hl.call('POST', ep, { url: 'https://example.com', headers: { host: 'evil' } }),
       400,
       'validation_failed',
     );
+    assert.deepEqual(reserved.errors, [{ field: 'headers.host', message: 'may not be set (reserved header)' }]);
     assertProblem(
       await hl.call('POST', ep, { url: 'https://example.com', headers: { 'webhook-id': 'x' } }),
       400,

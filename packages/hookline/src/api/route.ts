@@ -51,6 +51,11 @@ export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
         message: `unknown field${keys.length > 1 ? 's' : ''} ${keys.join(', ')}`,
       };
     }
+    if (issue.code === 'invalid_key') {
+      // A record key failed its own check (e.g. a reserved header name): say that check's message.
+      const inner = (issue as { issues?: Array<{ message: string }> }).issues?.[0]?.message;
+      return { field: path || '(body)', message: inner ?? issue.message };
+    }
     return { field: path || '(body)', message: issue.message };
   });
 }
