@@ -16,10 +16,14 @@ import { statsRoutes } from './routes-stats.js';
 export function buildApi(deps: ApiDeps, adminToken: string): OpenAPIHono {
   const api = new OpenAPIHono();
   const route = makeRouter(api, makeAuthorizer(adminToken), deps.config.maxBodyBytes);
-  appRoutes(route, deps);
-  endpointRoutes(route, deps);
-  messageRoutes(route, deps);
-  statsRoutes(route, deps);
+  // A `--role worker` process delivers; it serves health and metrics, not the API.
+  const servesApi = deps.config.role !== 'worker';
+  if (servesApi) {
+    appRoutes(route, deps);
+    endpointRoutes(route, deps);
+    messageRoutes(route, deps);
+    statsRoutes(route, deps);
+  }
 
   api.get('/healthz', async (c) => {
     const health = await deps.health();
@@ -37,6 +41,12 @@ export function buildApi(deps: ApiDeps, adminToken: string): OpenAPIHono {
 
   const routePatterns = collectPatterns(api);
   api.notFound((c) => {
+    if (!servesApi && c.req.path.startsWith('/v1/')) {
+      return problemResponse(
+        'not_found',
+        'this process runs --role worker and serves only /healthz and /metrics; send API requests to an api or all process',
+      );
+    }
     const known = routePatterns.some((pattern) => pattern.test(c.req.path));
     return known
       ? problemResponse('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}`)

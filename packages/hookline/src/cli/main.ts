@@ -56,6 +56,7 @@ export async function main(argv: string[]): Promise<void> {
       '--auto-disable-after <dur>',
       'disable an endpoint failing this long [HOOKLINE_AUTO_DISABLE_AFTER, 5d]',
     )
+    .option('--lease <dur>', 'how long a worker holds a delivery before another may take it [HOOKLINE_LEASE, 30s]')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent [HOOKLINE_LOG_LEVEL, info]')
     .action(serve);
   try {

@@ -17,6 +17,8 @@ export interface ServeConfig {
   role: Role;
   /** An endpoint whose every attempt failed for this long (and at least the whole schedule) is disabled. */
   autoDisableAfterMs: number;
+  /** How long a worker holds a delivery before another may take it over (extended while in flight). */
+  leaseMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -37,6 +39,7 @@ export interface RawServeOptions {
   strictEventTypes?: boolean;
   role?: string;
   autoDisableAfter?: string;
+  lease?: string;
   logLevel?: string;
 }
 
@@ -114,6 +117,8 @@ export function resolveServeConfig(
     pick(flags.autoDisableAfter, 'HOOKLINE_AUTO_DISABLE_AFTER', '5d'),
     '--auto-disable-after',
   );
+  const leaseMs = duration(pick(flags.lease, 'HOOKLINE_LEASE', '30s'), '--lease');
+  if (leaseMs < 1_000 || leaseMs > 600_000) throw new ConfigError('--lease must be between 1s and 10m');
   const logLevel = pick(flags.logLevel, 'HOOKLINE_LOG_LEVEL', 'info');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -121,6 +126,14 @@ export function resolveServeConfig(
   const adminToken = env.HOOKLINE_ADMIN_TOKEN?.trim() || null;
   if (adminToken !== null && adminToken.length < 16) {
     throw new ConfigError('HOOKLINE_ADMIN_TOKEN must be at least 16 characters');
+  }
+  if (isPostgresUrl(db)) {
+    // Several processes share the database, so none may invent a token of its own.
+    if (adminToken === null) throw new ConfigError('HOOKLINE_ADMIN_TOKEN is required with PostgreSQL');
+  } else if (roleText !== 'all') {
+    throw new ConfigError(
+      `--role ${roleText} needs PostgreSQL: a SQLite file belongs to one process, which must run both api and worker`,
+    );
   }
 
   return {
@@ -135,6 +148,7 @@ export function resolveServeConfig(
     strictEventTypes: flags.strictEventTypes === true || envBool(env, 'HOOKLINE_STRICT_EVENT_TYPES'),
     role: roleText,
     autoDisableAfterMs,
+    leaseMs,
     logLevel: logLevel as ServeConfig['logLevel'],
   };
 }

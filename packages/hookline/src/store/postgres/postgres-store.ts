@@ -1,0 +1,457 @@
+import { histogramQuantile, statsMinute } from '../../core/histogram.js';
+import type { EndpointSecret } from '../../core/secrets.js';
+import { ConflictError } from '../errors.js';
+import { startCursor, toPage } from '../paging.js';
+import type { DeliveryStore, RecordResult, StoreCapabilities } from '../port.js';
+import { type DelayRow, StatsAccumulator, type StatsRow } from '../stats-accumulator.js';
+import type {
+  App,
+  AppPatch,
+  Attempt,
+  AttemptOutcome,
+  ClaimedDelivery,
+  DeliveryStats,
+  Endpoint,
+  EndpointPatch,
+  EnqueueInput,
+  EnqueueResult,
+  Message,
+  NewApp,
+  NewEndpoint,
+  Page,
+  PageRequest,
+  StatsWindow,
+} from '../types.js';
+import {
+  createPool,
+  isUnavailable,
+  type PgOptions,
+  type PgPool,
+  type PgQueryable,
+  toStoreError,
+} from './driver.js';
+import { type BatchContext, enqueueMany } from './enqueue-batch.js';
+import { NewWorkListener, type StoreLog } from './listener.js';
+import { LookupBatcher } from './lookup-batcher.js';
+import { MIGRATION_LOCK, MIGRATIONS_TABLE, POSTGRES_MIGRATIONS } from './migrations.js';
+import { recordMany } from './record-batch.js';
+import {
+  type AppRow,
+  type AttemptRow,
+  type ClaimedRow,
+  type EndpointRow,
+  type MessageRow,
+  toApp,
+  toAttempt,
+  toClaimed,
+  toEndpoint,
+  toMessage,
+} from './rows.js';
+import * as sql from './statements.js';
+import { WriteBatcher } from './write-batcher.js';
+
+/** A first page starts before every real position. */
+const NO_CURSOR = { beforeAt: Number.MAX_SAFE_INTEGER, beforeId: '~' };
+const FOLD_EVERY_MS = 10_000;
+const UNIQUE_VIOLATION = '23505';
+
+export interface PostgresStoreOptions {
+  /** Pooled connections per process (plus one for LISTEN). */
+  poolSize?: number;
+  connectTimeoutMs?: number;
+  queryTimeoutMs?: number;
+  /** Where the store reports trouble it handles itself (a lost LISTEN connection, an idle connection). */
+  log?: StoreLog;
+}
+
+/**
+ * The production store: many hookline processes share one PostgreSQL database. Hot-path writes
+ * (ingest, claims, outcomes, leases) go through the group-commit batcher as multi-row statements;
+ * claims use FOR UPDATE SKIP LOCKED; new work is announced with LISTEN/NOTIFY.
+ */
+export class PostgresStore implements DeliveryStore {
+  readonly capabilities: StoreCapabilities = {
+    multiProcess: true,
+    listenNotify: true,
+    skipLocked: true,
+    transactionalEnqueue: true,
+  };
+
+  private readonly pool: PgPool;
+  private readonly writes: WriteBatcher;
+  private readonly apps: LookupBatcher<App>;
+  private readonly listener: NewWorkListener;
+  private readonly stats = new StatsAccumulator();
+  private readonly log: StoreLog;
+  private notifyAtCommit = false;
+  private foldTimer: NodeJS.Timeout | null = null;
+  private readonly batch: BatchContext = {
+    stats: this.stats,
+    announceNewWork: () => {
+      this.notifyAtCommit = true;
+    },
+  };
+
+  constructor(url: string, options: PostgresStoreOptions = {}) {
+    this.log = options.log ?? (() => undefined);
+    const pgOptions: PgOptions = {
+      max: options.poolSize ?? 8,
+      connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
+      queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
+      onIdleError: (error) => this.log('warn', 'an idle database connection failed', error),
+    };
+    this.pool = createPool(url, pgOptions);
+    this.listener = new NewWorkListener(url, pgOptions, this.log);
+    this.writes = new WriteBatcher(this.pool, {
+      batchDone: () => this.stats.keepJob(),
+      rolledBack: () => {
+        this.stats.reset();
+        this.notifyAtCommit = false;
+      },
+      beforeCommit: (tx) => this.beforeCommit(tx),
+    });
+    this.apps = new LookupBatcher(async (refs) => {
+      const rows = await this.rows<AppRow>(sql.FIND_APPS, [refs]);
+      const found = new Map<string, App>();
+      // An id wins over a uid (they cannot collide through the API, but the store does not rely on it).
+      for (const row of rows) if (row.uid !== null && refs.includes(row.uid)) found.set(row.uid, toApp(row));
+      for (const row of rows) found.set(row.id, toApp(row));
+      return found;
+    });
+  }
+
+  private async beforeCommit(tx: PgQueryable): Promise<void> {
+    const counters: StatsRow[] = [];
+    const delays: DelayRow[] = [];
+    this.stats.flush(
+      (row) => counters.push(row),
+      (row) => delays.push(row),
+    );
+    if (counters.length > 0 || delays.length > 0) await insertStatsDeltas(tx, counters, delays);
+    if (this.notifyAtCommit) await tx.query(sql.NOTIFY_NEW_WORK);
+    this.notifyAtCommit = false;
+  }
+
+  private async rows<R>(text: string, values?: unknown[]): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(text, values)).rows;
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  /** Run `work` in a transaction of its own (admin writes, outside the hot path). */
+  private async transaction<T>(work: (tx: PgQueryable) => Promise<T>): Promise<T> {
+    let connection;
+    try {
+      connection = await this.pool.connect();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+    let broken: Error | undefined;
+    try {
+      await connection.query('BEGIN');
+      const result = await work(connection);
+      await connection.query('COMMIT');
+      return result;
+    } catch (error) {
+      if (isUnavailable(error)) broken = error as Error;
+      else await connection.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw toStoreError(error);
+    } finally {
+      connection.release(broken);
+    }
+  }
+
+  async migrate(): Promise<void> {
+    await this.transaction(async (tx) => {
+      await tx.query(sql.MIGRATION_XACT_LOCK, [MIGRATION_LOCK]);
+      await tx.query(MIGRATIONS_TABLE);
+      const applied = new Set(
+        (await tx.query<{ version: number }>(sql.APPLIED_MIGRATIONS)).rows.map((r) => r.version),
+      );
+      for (const migration of POSTGRES_MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        await tx.query(migration.sql);
+        await tx.query(sql.RECORD_MIGRATION, [migration.version, migration.name]);
+      }
+    });
+    this.foldTimer ??= setInterval(() => void this.foldStats(), FOLD_EVERY_MS);
+    this.foldTimer.unref();
+  }
+
+  /** Fold stats deltas into per-minute rows; one process at a time, the others skip. */
+  async foldStats(): Promise<void> {
+    try {
+      await this.transaction(async (tx) => {
+        const lock = await tx.query<{ locked: boolean }>(sql.TRY_FOLD_LOCK, [sql.FOLD_LOCK]);
+        if (!lock.rows[0]?.locked) return;
+        await tx.query(sql.FOLD_STATS);
+        await tx.query(sql.FOLD_DELAYS);
+      });
+    } catch (error) {
+      // Unavailability is reported by the dispatcher and /healthz; anything else is worth a line.
+      if (!isUnavailable(error)) this.log('warn', 'folding stats deltas failed', error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.foldTimer) clearInterval(this.foldTimer);
+    await this.writes.close();
+    await this.listener.close();
+    await this.pool.end();
+  }
+
+  async ping(): Promise<void> {
+    await this.rows(sql.PING);
+  }
+
+  onNewWork(listener: () => void): () => void {
+    return this.listener.subscribe(listener);
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    const [row] = await this.rows<{ value: string }>(sql.GET_SETTING, [key]);
+    return row?.value ?? null;
+  }
+
+  async putSettingIfAbsent(key: string, value: string): Promise<string> {
+    const [row] = await this.rows<{ value: string }>(sql.PUT_SETTING_IF_ABSENT, [key, value]);
+    return row!.value;
+  }
+
+  async createApp(app: NewApp): Promise<App> {
+    try {
+      const [row] = await this.rows<AppRow>(sql.INSERT_APP, [app.id, app.name, app.uid, app.createdAt]);
+      return toApp(row!);
+    } catch (error) {
+      throw uidConflict(error);
+    }
+  }
+
+  findApp(ref: string): Promise<App | null> {
+    return this.apps.get(ref);
+  }
+
+  async listApps(page: PageRequest): Promise<Page<App>> {
+    const { beforeAt, beforeId } = this.before(page);
+    const rows = await this.rows<AppRow>(sql.PAGE_APPS, [beforeAt, beforeId, page.limit + 1]);
+    return toPage(rows, page.limit, (r) => ({ createdAt: r.created_at, id: r.id }), toApp);
+  }
+
+  updateApp(appId: string, patch: AppPatch): Promise<App | null> {
+    return this.transaction(async (tx) => {
+      const [current] = (await tx.query<AppRow>(sql.LOCK_APP, [appId])).rows;
+      if (!current) return null;
+      const uid = patch.uid === undefined ? current.uid : patch.uid;
+      try {
+        const { rows } = await tx.query<AppRow>(sql.UPDATE_APP, [
+          appId,
+          patch.name ?? current.name,
+          uid,
+          patch.updatedAt,
+        ]);
+        return toApp(rows[0]!);
+      } catch (error) {
+        throw uidConflict(error);
+      }
+    });
+  }
+
+  deleteApp(appId: string): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      if ((await tx.query(sql.LOCK_APP, [appId])).rows.length === 0) return false;
+      for (const text of sql.DELETE_APP_ROWS) await tx.query(text, [appId]);
+      await tx.query(sql.DELETE_APP, [appId]);
+      return true;
+    });
+  }
+
+  async createEndpoint(endpoint: NewEndpoint): Promise<Endpoint> {
+    const secrets: EndpointSecret[] = [{ secret: endpoint.secret, expiresAt: null }];
+    const [row] = await this.rows<EndpointRow>(sql.INSERT_ENDPOINT, [
+      endpoint.id,
+      endpoint.appId,
+      endpoint.url,
+      endpoint.description,
+      endpoint.eventTypes,
+      endpoint.disabled,
+      endpoint.rateLimit,
+      JSON.stringify(endpoint.headers),
+      JSON.stringify(secrets),
+      endpoint.createdAt,
+    ]);
+    return toEndpoint(row!);
+  }
+
+  async getEndpoint(appId: string, endpointId: string): Promise<Endpoint | null> {
+    const [row] = await this.rows<EndpointRow>(sql.GET_ENDPOINT, [appId, endpointId]);
+    return row ? toEndpoint(row) : null;
+  }
+
+  async listEndpoints(appId: string, page: PageRequest): Promise<Page<Endpoint>> {
+    const { beforeAt, beforeId } = this.before(page);
+    const rows = await this.rows<EndpointRow>(sql.PAGE_ENDPOINTS, [appId, beforeAt, beforeId, page.limit + 1]);
+    return toPage(rows, page.limit, (r) => ({ createdAt: r.created_at, id: r.id }), toEndpoint);
+  }
+
+  updateEndpoint(appId: string, endpointId: string, patch: EndpointPatch): Promise<Endpoint | null> {
+    return this.transaction(async (tx) => {
+      const [row] = (await tx.query<EndpointRow>(sql.LOCK_ENDPOINT, [appId, endpointId])).rows;
+      if (!row) return null;
+      const current = toEndpoint(row);
+      const disabled = patch.disabled ?? current.disabled;
+      const { rows } = await tx.query<EndpointRow>(sql.UPDATE_ENDPOINT, [
+        endpointId,
+        patch.url ?? current.url,
+        patch.description ?? current.description,
+        patch.eventTypes ?? current.eventTypes,
+        disabled,
+        patch.rateLimit === undefined ? current.rateLimit : patch.rateLimit,
+        JSON.stringify(patch.headers ?? current.headers),
+        patch.updatedAt,
+        // Re-enabling starts a fresh failure window for the auto-disable rule.
+        current.disabled && !disabled ? null : current.failingSince,
+      ]);
+      if (!current.disabled && disabled) await tx.query(sql.PARK_ENDPOINTS_PENDING, [[endpointId]]);
+      if (current.disabled && !disabled) {
+        const unparked = await tx.query(sql.UNPARK_ENDPOINT_PENDING, [patch.updatedAt, endpointId]);
+        if ((unparked.rowCount ?? 0) > 0) await tx.query(sql.NOTIFY_NEW_WORK);
+      }
+      return toEndpoint(rows[0]!);
+    });
+  }
+
+  deleteEndpoint(appId: string, endpointId: string, now: number): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      const deleted = await tx.query(sql.DELETE_ENDPOINT, [now, appId, endpointId]);
+      if ((deleted.rowCount ?? 0) === 0) return false;
+      const given = await tx.query<{ app_id: string; created_at: number }>(sql.FAIL_ENDPOINT_PENDING, [
+        now,
+        endpointId,
+      ]);
+      const stats = new StatsAccumulator();
+      for (const d of given.rows) stats.add(d.app_id, d.created_at, 0, 0, 1);
+      stats.keepJob();
+      const counters: StatsRow[] = [];
+      stats.flush(
+        (row) => counters.push(row),
+        () => undefined,
+      );
+      if (counters.length > 0) await insertStatsDeltas(tx, counters, []);
+      return true;
+    });
+  }
+
+  enqueueMessage(input: EnqueueInput): Promise<EnqueueResult> {
+    return this.writes.batch('enqueue', input, (tx, inputs) => enqueueMany(tx, inputs, this.batch));
+  }
+
+  async getMessage(appId: string, messageId: string): Promise<Message | null> {
+    const [row] = await this.rows<MessageRow>(sql.GET_MESSAGE, [appId, messageId]);
+    return row ? toMessage(row) : null;
+  }
+
+  async listAttempts(appId: string, messageId: string, page: PageRequest): Promise<Page<Attempt>> {
+    const { beforeAt, beforeId } = this.before(page);
+    const rows = await this.rows<AttemptRow>(sql.PAGE_ATTEMPTS, [
+      appId,
+      messageId,
+      beforeAt,
+      beforeId,
+      page.limit + 1,
+    ]);
+    return toPage(rows, page.limit, (r) => ({ createdAt: r.created_at, id: r.id }), toAttempt);
+  }
+
+  claimDueDeliveries(
+    workerId: string,
+    now: number,
+    limit: number,
+    leaseUntil: number,
+  ): Promise<ClaimedDelivery[]> {
+    return this.writes.single(async (tx) => {
+      const { rows } = await tx.query<ClaimedRow>(sql.CLAIM_DUE, [workerId, leaseUntil, now, limit]);
+      return rows.map((r) => toClaimed(r, now));
+    });
+  }
+
+  recordAttempts(workerId: string, outcomes: AttemptOutcome[]): Promise<RecordResult> {
+    return this.writes.batch('record', { workerId, outcomes }, (tx, inputs) =>
+      recordMany(tx, inputs, this.batch),
+    );
+  }
+
+  extendLeases(workerId: string, deliveryIds: string[], leaseUntil: number): Promise<void> {
+    if (deliveryIds.length === 0) return Promise.resolve();
+    return this.writes.single(async (tx) => {
+      await tx.query(sql.EXTEND_LEASES, [leaseUntil, deliveryIds, workerId]);
+    });
+  }
+
+  releaseLeases(workerId: string, deliveryIds: string[]): Promise<void> {
+    if (deliveryIds.length === 0) return Promise.resolve();
+    return this.writes.single(async (tx) => {
+      const released = await tx.query(sql.RELEASE_LEASES, [Date.now(), deliveryIds, workerId]);
+      if ((released.rowCount ?? 0) > 0) this.batch.announceNewWork();
+    });
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const [row] = await this.rows<{ at: number | null }>(sql.NEXT_DUE);
+    return row?.at ?? null;
+  }
+
+  async queueDepth(): Promise<number> {
+    const [row] = await this.rows<{ n: number }>(sql.QUEUE_DEPTH);
+    return row?.n ?? 0;
+  }
+
+  async deliveryStats(window: StatsWindow): Promise<DeliveryStats> {
+    const params = [window.appId, window.since === null ? 0 : statsMinute(window.since)];
+    const [totals] = await this.rows<{ count: number; succeeded: number; failed: number }>(sql.SUM_STATS, params);
+    const buckets = new Map<number, number>();
+    for (const row of await this.rows<{ bucket: number; n: number }>(sql.SUM_DELAY, params)) {
+      buckets.set(row.bucket, row.n);
+    }
+    const { count, succeeded, failed } = totals ?? { count: 0, succeeded: 0, failed: 0 };
+    const finished = succeeded + failed;
+    return {
+      count,
+      succeeded,
+      failed,
+      pending: Math.max(0, count - finished),
+      successRate: finished === 0 ? null : succeeded / finished,
+      delayMs: {
+        p50: histogramQuantile(buckets, 0.5),
+        p95: histogramQuantile(buckets, 0.95),
+        p99: histogramQuantile(buckets, 0.99),
+      },
+    };
+  }
+
+  private before(page: PageRequest): { beforeAt: number; beforeId: string } {
+    const cursor = startCursor(page);
+    return cursor ? { beforeAt: cursor.createdAt, beforeId: cursor.id } : NO_CURSOR;
+  }
+}
+
+async function insertStatsDeltas(tx: PgQueryable, counters: StatsRow[], delays: DelayRow[]): Promise<void> {
+  await tx.query(sql.INSERT_STATS_DELTAS, [
+    counters.map((r) => r.appId),
+    counters.map((r) => r.minute),
+    counters.map((r) => r.count),
+    counters.map((r) => r.succeeded),
+    counters.map((r) => r.failed),
+    delays.map((r) => r.appId),
+    delays.map((r) => r.minute),
+    delays.map((r) => r.bucket),
+    delays.map((r) => r.n),
+  ]);
+}
+
+/** A unique violation on apps.uid is the caller's conflict, not the database's failure. */
+function uidConflict(error: unknown): unknown {
+  const e = error as { code?: string; constraint?: string };
+  return e.code === UNIQUE_VIOLATION && e.constraint === 'apps_uid_key' ? new ConflictError('uid') : error;
+}
