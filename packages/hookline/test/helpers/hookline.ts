@@ -17,6 +17,8 @@ export interface ApiResponse<T = any> {
 export class TestHookline {
   private constructor(
     readonly server: RunningServer,
+    /** The `--db` value: a file path or a postgres:// URL. */
+    readonly db: string,
     private readonly dropDatabase: () => Promise<void>,
   ) {}
 
@@ -32,7 +34,7 @@ export class TestHookline {
         { HOOKLINE_ADMIN_TOKEN: 'test-admin-token-0123456789', ...env },
       );
       const server = await startServer(config, pino({ level: process.env.TEST_LOG ?? 'silent' }));
-      return new TestHookline(server, drop);
+      return new TestHookline(server, db, drop);
     } catch (error) {
       await drop();
       throw error;
