@@ -39,6 +39,9 @@ export function buildApi(deps: ApiDeps, adminToken: string): OpenAPIHono {
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
 
+  // While the database is away every request fails the same way: one log line per 10 s, with a count.
+  let unavailableLoggedAt = Number.NEGATIVE_INFINITY;
+  let unavailableSuppressed = 0;
   const routePatterns = collectPatterns(api);
   api.notFound((c) => {
     if (!servesApi && c.req.path.startsWith('/v1/')) {
@@ -62,7 +65,17 @@ export function buildApi(deps: ApiDeps, adminToken: string): OpenAPIHono {
         { field: error.field, message: 'already taken' },
       ]);
     if (error instanceof StoreUnavailableError) {
-      deps.logger.error({ err: error, path: c.req.path }, 'store unavailable');
+      const now = deps.clock();
+      if (now - unavailableLoggedAt >= 10_000) {
+        deps.logger.error(
+          { err: error, path: c.req.path, alsoFailedSinceLastLine: unavailableSuppressed },
+          'store unavailable: answering 503 with Retry-After',
+        );
+        unavailableLoggedAt = now;
+        unavailableSuppressed = 0;
+      } else {
+        unavailableSuppressed++;
+      }
       return problemResponse('store_unavailable', error.message, undefined, { 'retry-after': '1' });
     }
     if (error instanceof HTTPException && error.status === 400)

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { isPostgresUrl } from '../config/config.js';
 import type { DeliveryStore } from '../store/port.js';
-import { describeDatabase } from '../store/postgres/driver.js';
+import { describeDatabase, errorSummary } from '../store/postgres/driver.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { DatabaseLockedError, SqliteStore } from '../store/sqlite/sqlite-store.js';
 
@@ -27,7 +27,7 @@ export async function openStore(db: string, logger: Logger): Promise<DeliverySto
 
 async function openPostgres(url: string, logger: Logger): Promise<DeliveryStore> {
   const store = new PostgresStore(url, {
-    log: (level, message, error) => logger[level](error ? { err: error } : {}, message),
+    log: (level, message, error) => logger[level](error ? { err: errorSummary(error) } : {}, message),
   });
   try {
     await store.migrate();

@@ -68,7 +68,27 @@ export function createPool(url: string, options: PgOptions): PgPool {
   const pool = new pg.Pool({ ...connectionConfig(url, options), max: options.max, idleTimeoutMillis: 30_000 });
   // Without a listener, an idle connection killed by the server would crash the process.
   pool.on('error', (error) => options.onIdleError(error));
-  return pool as unknown as PgPool;
+  return {
+    query: (text, values) => pool.query(text, values) as never,
+    end: () => pool.end(),
+    connect: async () => {
+      const client = await pool.connect();
+      // A checked-out connection has no listener of the pool's: one killed between two statements of a
+      // transaction (a server restart) would otherwise crash the process. Keep the error, fail with it.
+      let failure: Error | undefined;
+      const onError = (error: Error) => {
+        failure = error;
+      };
+      client.on('error', onError);
+      return {
+        query: (text, values) => (failure ? Promise.reject(failure) : (client.query(text, values) as never)),
+        release: (error) => {
+          client.removeListener('error', onError);
+          client.release(error ?? failure);
+        },
+      };
+    },
+  };
 }
 
 /** Open a connection of its own (for LISTEN), outside the pool. */
@@ -147,6 +167,13 @@ export function toStoreError(error: unknown): unknown {
   if (error instanceof StoreUnavailableError || !isUnavailable(error)) return error;
   const message = (error as { message?: string }).message ?? String(error);
   return new StoreUnavailableError(`the database is unavailable: ${message}`);
+}
+
+/** An error as one small object for a log line (driver errors carry their whole connection). */
+export function errorSummary(error: unknown): { message: string; code?: string } {
+  const e = error as { message?: unknown; code?: unknown } | null;
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  return typeof e?.code === 'string' ? { message, code: e.code } : { message };
 }
 
 /** `host:port/database` of a URL, for messages: never the password. */
