@@ -142,6 +142,55 @@ describe('bad input gets a clear 4xx problem and stores nothing', () => {
     assertProblem(await hl.call('PATCH', `${ep}/${endpoint}`, { disabled: 'yes' }), 400, 'validation_failed');
   });
 
+  it('validates the management routes, naming the field, and stores nothing', async () => {
+    const expectField = async (method: string, path: string, body: unknown, field: string, status = 400) => {
+      const problem = assertProblem(
+        await hl.call(method, path, body),
+        status,
+        status === 400 ? 'validation_failed' : 'endpoint_url_refused',
+      );
+      assert.ok(
+        problem.errors.some((e: { field: string }) => e.field === field),
+        `${method} ${path} ${JSON.stringify(body)} → ${JSON.stringify(problem.errors)}`,
+      );
+    };
+    await expectField('POST', '/v1/event-types', {}, 'name');
+    await expectField('POST', '/v1/event-types', { name: 'a.b', extra: 1 }, 'extra');
+    await expectField('POST', '/v1/event-types', { name: 'bad name' }, 'name');
+    await expectField('POST', '/v1/event-types', { name: 'a.b', schema: 'text' }, 'schema');
+    await expectField('POST', '/v1/event-types', { name: 'a.b', schema: { type: 'nope' } }, 'schema');
+    await expectField('PATCH', '/v1/event-types/a.b', { archived: 'yes' }, 'archived');
+    assertProblem(await hl.call('GET', '/v1/event-types?includeArchived=maybe'), 400, 'invalid_query');
+    assert.equal((await hl.call('GET', '/v1/event-types?includeArchived=true')).body.data.length, 0);
+
+    const ep = `/v1/apps/${app}/endpoints/${endpoint}`;
+    await expectField('POST', `${ep}/recover`, {}, 'since');
+    await expectField('POST', `${ep}/recover`, { since: 'yesterday' }, 'since');
+    await expectField('POST', `${ep}/recover`, { since: '2026-01-01T00:00:00Z', until: 1 }, 'until');
+    await expectField('POST', `${ep}/secret/rotate`, { secret: 'whsec_short' }, 'secret');
+    await expectField('POST', `/v1/apps/${app}/tokens`, { name: 5 }, 'name');
+    await expectField('POST', `/v1/apps/${app}/tokens`, { scope: 'all' }, 'scope');
+    assert.equal((await hl.call('GET', `/v1/apps/${app}/tokens`)).body.data.length, 0);
+
+    const msg = (await hl.send(app, { eventType: 'bad.input', payload: {} })).body.id;
+    await expectField('POST', `/v1/apps/${app}/messages/${msg}/resend`, { endpointId: 5 }, 'endpointId');
+    const missing = assertProblem(
+      await hl.call('POST', `/v1/apps/${app}/messages/${msg}/resend`, { endpointId: 'ep_nope' }),
+      404,
+      'endpoint_not_found',
+    );
+    assert.equal(missing.errors[0].field, 'endpointId');
+
+    const eps = `/v1/apps/${app}/endpoints`;
+    for (const name of ['content-length', 'Transfer-Encoding', 'WEBHOOK-SIGNATURE', 'svix-id', 'bad header']) {
+      await expectField('POST', eps, { url: 'https://example.com', headers: { [name]: 'x' } }, `headers.${name}`);
+    }
+    for (const url of ['javascript:alert(1)', 'http://user:pw@example.com/', 'file:///etc/passwd']) {
+      await expectField('POST', eps, { url }, 'url', 422);
+    }
+    assert.equal((await hl.call('GET', eps)).body.data.length, 1, 'only the endpoint made in before()');
+  });
+
   it('validates paging and stats queries', async () => {
     const list = `/v1/apps/${app}/messages/msg_x/attempts`;
     assertProblem(await hl.call('GET', '/v1/apps?limit=0'), 400, 'invalid_query');

@@ -6,7 +6,10 @@ import { parseDuration, parseSchedule } from '../src/core/duration.js';
 import { envelopeBody } from '../src/core/envelope.js';
 import { delayBucket, histogramQuantile } from '../src/core/histogram.js';
 import { isId, newId } from '../src/core/ids.js';
-import { activeSecrets, generateSecret, isValidSecret } from '../src/core/secrets.js';
+import { activeSecrets, generateSecret, isValidSecret, rotateSecrets } from '../src/core/secrets.js';
+import { APP_TOKEN_PREFIX, newAppToken, tokenHash } from '../src/core/tokens.js';
+import { ConfigError, resolveServeConfig } from '../src/config/config.js';
+import { purgeIntervalMs } from '../src/runtime/retention-purger.js';
 import { decodeCursor, encodeCursor, InvalidIteratorError } from '../src/store/paging.js';
 
 describe('backoff (fake clock, fixed random)', () => {
@@ -155,6 +158,29 @@ describe('ids, envelope, secrets, histogram, iterators', () => {
       ['new'],
     );
   });
+  it('rotates secrets: the old one expires after the overlap, at most four are kept, expired ones go', () => {
+    let secrets = [{ secret: 's0', expiresAt: null as number | null }];
+    secrets = rotateSecrets(secrets, 's1', 0, 100);
+    assert.deepEqual(secrets, [
+      { secret: 's1', expiresAt: null },
+      { secret: 's0', expiresAt: 100 },
+    ]);
+    for (let i = 2; i <= 7; i++) secrets = rotateSecrets(secrets, `s${i}`, i, 100 + i);
+    assert.deepEqual(
+      secrets.map((s) => s.secret),
+      ['s7', 's6', 's5', 's4', 's3'],
+    );
+    assert.deepEqual(rotateSecrets(secrets, 's8', 500, 600), [
+      { secret: 's8', expiresAt: null },
+      { secret: 's7', expiresAt: 600 },
+    ]);
+  });
+  it('makes app tokens with a prefix and hashes them with SHA-256', () => {
+    const token = newAppToken();
+    assert.ok(token.startsWith(APP_TOKEN_PREFIX) && token.length > 40);
+    assert.notEqual(newAppToken(), token);
+    assert.equal(tokenHash('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
   it('estimates quantiles within a bucket width', () => {
     const counts = new Map<number, number>();
     for (let ms = 1; ms <= 1000; ms++) counts.set(delayBucket(ms), (counts.get(delayBucket(ms)) ?? 0) + 1);
@@ -169,5 +195,38 @@ describe('ids, envelope, secrets, histogram, iterators', () => {
     assert.deepEqual(decodeCursor(encodeCursor(cursor)), cursor);
     assert.throws(() => decodeCursor('not-base64!'), InvalidIteratorError);
     assert.throws(() => decodeCursor(Buffer.from('x|y').toString('base64url')), InvalidIteratorError);
+  });
+});
+
+describe('serve configuration', () => {
+  it('reads --retention and --operational-webhook-url, and refuses bad values with one line', () => {
+    const defaults = resolveServeConfig({}, {});
+    assert.equal(defaults.retentionMs, 30 * 86_400_000);
+    assert.equal(defaults.operationalWebhookUrl, null);
+    assert.equal(defaults.strictEventTypes, false);
+    const env = resolveServeConfig(
+      {},
+      {
+        HOOKLINE_RETENTION: '7d',
+        HOOKLINE_STRICT_EVENT_TYPES: '1',
+        HOOKLINE_OPERATIONAL_WEBHOOK_URL: 'https://ops.example.com/hook',
+      },
+    );
+    assert.deepEqual(
+      [env.retentionMs, env.strictEventTypes, env.operationalWebhookUrl],
+      [7 * 86_400_000, true, 'https://ops.example.com/hook'],
+    );
+    assert.throws(() => resolveServeConfig({ retention: 'forever' }, {}), /--retention/);
+    assert.throws(() => resolveServeConfig({ operationalWebhookUrl: 'ftp://x/' }, {}), ConfigError);
+    assert.throws(
+      () => resolveServeConfig({ operationalWebhookUrl: 'http://127.0.0.1/ops' }, {}),
+      /--operational-webhook-url points to a private/,
+    );
+    assert.equal(
+      resolveServeConfig({ operationalWebhookUrl: 'http://127.0.0.1/ops', allowPrivateNetwork: true }, {})
+        .operationalWebhookUrl,
+      'http://127.0.0.1/ops',
+    );
+    assert.deepEqual([purgeIntervalMs(1000), purgeIntervalMs(30 * 86_400_000)], [100, 60_000]);
   });
 });

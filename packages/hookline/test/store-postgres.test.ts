@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { newId } from '../src/core/ids.js';
 import { StoreUnavailableError } from '../src/store/errors.js';
+import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { connect, createTestDatabase, skipWithoutPg, type TestDatabase } from './helpers/postgres.js';
 import { storeConformance } from './helpers/store-conformance.js';
@@ -76,7 +77,7 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
         const { rows } = await client.query('SELECT version FROM hookline.schema_migrations ORDER BY version');
         assert.deepEqual(
           rows.map((r) => r.version),
-          [1, 2],
+          POSTGRES_MIGRATIONS.map((m) => m.version),
         );
       } finally {
         await client.end();

@@ -20,6 +20,7 @@ type Schema = {
 type Operation = {
   summary?: string;
   security?: unknown[];
+  'x-hookline-access'?: 'admin' | 'app' | 'public';
   parameters?: Array<{ name: string; in: string; required?: boolean; schema?: Schema }>;
   requestBody?: { content: Record<string, { schema: Schema }> };
   responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
@@ -68,10 +69,14 @@ export function renderApiDocs(doc: Doc): string {
     'problem+json with a stable `code`: see [errors.md](errors.md). Lists take `limit` (1..250, default 50)',
     'and `iterator`, and answer `{data, iterator, done}`, newest first.',
     '',
+    '**Who** may call a route: *admin* = the admin token only (an app-scoped token gets 403); *app* = the',
+    "admin, or an app-scoped token of that `{app}` (another app's ids answer 404) or, on routes without",
+    '`{app}`, any valid token; *public* = no token.',
+    '',
     '## Routes',
     '',
-    '| method | path | summary | body | success |',
-    '| --- | --- | --- | --- | --- |',
+    '| method | path | summary | who | query | body | success |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
@@ -83,9 +88,13 @@ export function renderApiDocs(doc: Doc): string {
           return `${status}${schema ? ` ${typeOf(schema)}` : ''}`;
         })
         .join(', ');
-      const isPublic = op.security && op.security.length === 0 ? ' (public)' : '';
+      const who = op['x-hookline-access'] ?? (op.security && op.security.length === 0 ? 'public' : '');
+      const query = (op.parameters ?? [])
+        .filter((p) => p.in === 'query')
+        .map((p) => `\`${p.name}\``)
+        .join(' ');
       out.push(
-        `| ${method.toUpperCase()} | \`${path}\` | ${op.summary ?? ''}${isPublic} | ${body} | ${success} |`,
+        `| ${method.toUpperCase()} | \`${path}\` | ${op.summary ?? ''} | ${who} | ${query} | ${body} | ${success} |`,
       );
     }
   }

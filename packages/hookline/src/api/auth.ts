@@ -1,19 +1,33 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
+import { APP_TOKEN_PREFIX, tokenHash } from '../core/tokens.js';
+import type { DeliveryStore } from '../store/port.js';
 import { HttpError } from './errors.js';
 import type { Access, Principal } from './route.js';
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
-
-/** Bearer-token check; tokens are compared as SHA-256 digests in constant time. */
-export function makeAuthorizer(adminToken: string) {
-  const adminDigest = sha256(adminToken);
+/**
+ * Bearer-token check. The admin token is compared as a SHA-256 digest in constant time; an app-scoped token
+ * is looked up by its SHA-256 on every request, so a revocation takes effect at once (in every process).
+ * A valid app token on an admin-only route is 403; which app it may see is checked by loadApp (404).
+ */
+export function makeAuthorizer(adminToken: string, store: DeliveryStore) {
+  const adminDigest = Buffer.from(tokenHash(adminToken), 'hex');
   return async (c: Context, access: Access): Promise<Principal | null> => {
     if (access === 'public') return null;
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new HttpError('unauthorized', 'send Authorization: Bearer <token>');
-    if (timingSafeEqual(sha256(match[1]!), adminDigest)) return { kind: 'admin' };
-    throw new HttpError('unauthorized', 'the bearer token is not valid');
+    const token = match[1]!;
+    const digest = tokenHash(token);
+    if (timingSafeEqual(Buffer.from(digest, 'hex'), adminDigest)) return { kind: 'admin' };
+    const appToken = token.startsWith(APP_TOKEN_PREFIX) ? await store.findAppTokenByHash(digest) : null;
+    if (!appToken) throw new HttpError('unauthorized', 'the bearer token is not valid');
+    if (access === 'admin') {
+      throw new HttpError(
+        'forbidden',
+        `${c.req.method} ${c.req.path} is admin-only; an app-scoped token may use its own app's routes`,
+      );
+    }
+    return { kind: 'app', appId: appToken.appId };
   };
 }

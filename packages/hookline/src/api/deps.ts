@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/config.js';
+import type { OperationalWebhooks } from '../operational/operational-webhooks.js';
 import type { DeliveryStore } from '../store/port.js';
 import type { ClaimedDelivery } from '../store/types.js';
+import type { EventTypeCatalog } from './event-type-catalog.js';
 
 /** The local dispatcher as the API sees it: fresh deliveries go to it from memory. */
 export interface LocalDispatch {
@@ -17,6 +19,10 @@ export interface ApiDeps {
   config: ServeConfig;
   logger: Logger;
   clock: () => number;
+  /** Event types as ingest checks them (strictness, payload schemas), cached. */
+  eventTypes: EventTypeCatalog;
+  /** Null without `--operational-webhook-url`. */
+  operational: OperationalWebhooks | null;
   /** Null on `--role api` processes: other workers deliver. */
   dispatch: LocalDispatch | null;
   /** How long a delivery handed to the local dispatcher stays leased. */

@@ -1,5 +1,6 @@
+import { EVENT_TYPE_PATTERN } from '../core/envelope.js';
 import { isId } from '../core/ids.js';
-import type { App, Endpoint, Message } from '../store/types.js';
+import type { App, Endpoint, EventType, Message } from '../store/types.js';
 import type { ApiDeps } from './deps.js';
 import { HttpError } from './errors.js';
 import type { Principal } from './route.js';
@@ -13,10 +14,13 @@ export async function loadApp(deps: ApiDeps, ref: string, principal: Principal |
   return app;
 }
 
-export async function loadEndpoint(deps: ApiDeps, app: App, ref: string): Promise<Endpoint> {
+/** An endpoint of `app`; 404 otherwise, naming `field` when the id came from the body. */
+export async function loadEndpoint(deps: ApiDeps, app: App, ref: string, field?: string): Promise<Endpoint> {
   const endpoint = isId(ref, 'ep') ? await deps.store.getEndpoint(app.id, ref) : null;
-  if (!endpoint)
-    throw new HttpError('endpoint_not_found', `no endpoint ${JSON.stringify(ref)} in app ${app.id}`);
+  if (!endpoint) {
+    const errors = field ? [{ field, message: 'no such endpoint in this app' }] : undefined;
+    throw new HttpError('endpoint_not_found', `no endpoint ${JSON.stringify(ref)} in app ${app.id}`, errors);
+  }
   return endpoint;
 }
 
@@ -26,6 +30,27 @@ export async function loadMessage(deps: ApiDeps, app: App, ref: string): Promise
     throw new HttpError('message_not_found', `no message ${JSON.stringify(ref)} in app ${app.id}`);
   return message;
 }
+
+export async function loadEventType(deps: ApiDeps, name: string): Promise<EventType> {
+  const eventType = EVENT_TYPE_PATTERN.test(name) ? await deps.store.getEventType(name) : null;
+  if (!eventType) throw new HttpError('event_type_not_found', `no event type ${JSON.stringify(name)}`);
+  return eventType;
+}
+
+/** An endpoint that is enabled, for routes that send to it; 409 endpoint_disabled otherwise. */
+export function requireEnabled(endpoint: Endpoint, field?: string): Endpoint {
+  if (endpoint.disabled) {
+    throw new HttpError(
+      'endpoint_disabled',
+      `endpoint ${endpoint.id} is disabled; enable it first (PATCH {"disabled": false})`,
+      field ? [{ field, message: 'is disabled' }] : undefined,
+    );
+  }
+  return endpoint;
+}
+
+/** An ISO 8601 time the schema already checked, as epoch ms (null when absent). */
+export const parseTime = (iso: string | undefined): number | null => (iso ? Date.parse(iso) : null);
 
 /** The page size a list asks for (schema-checked to 1..250), default 50. */
 export const pageLimit = (query: { limit?: number }) => query.limit ?? 50;

@@ -1,4 +1,12 @@
-import type { App, Attempt, Endpoint, Message } from '../store/types.js';
+import type {
+  App,
+  AppToken,
+  Attempt,
+  Endpoint,
+  EventType,
+  Message,
+  MessageSummary,
+} from '../store/types.js';
 
 /** Domain records → API JSON (camelCase, ISO 8601 UTC times with milliseconds). */
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -23,7 +31,8 @@ export const presentEndpoint = (e: Endpoint) => ({
   updatedAt: iso(e.updatedAt),
 });
 
-export const presentAccepted = (m: Message) => ({
+/** The 202 of a new message, and one item of a message list. */
+export const presentAccepted = (m: MessageSummary) => ({
   id: m.id,
   eventType: m.eventType,
   eventId: m.eventId,
@@ -47,3 +56,14 @@ export const presentAttempt = (a: Attempt) => ({
   error: a.error,
   createdAt: iso(a.createdAt),
 });
+
+export const presentEventType = (e: EventType) => ({
+  name: e.name,
+  description: e.description,
+  schema: e.schema,
+  archived: e.archived,
+  createdAt: iso(e.createdAt),
+  updatedAt: iso(e.updatedAt),
+});
+
+export const presentToken = (t: AppToken) => ({ id: t.id, name: t.name, createdAt: iso(t.createdAt) });

@@ -32,6 +32,8 @@ export interface RouteSpec<B, Q> {
   tag: string;
   access: Access;
   body?: z.ZodType<B>;
+  /** An empty body is read as `{}` (every field of `body` is optional). */
+  bodyOptional?: boolean;
   query?: z.ZodType<Q>;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   handler: (input: RouteInput<B, Q>) => Promise<Response> | Response;
@@ -78,8 +80,9 @@ async function readCapped(c: Context, maxBytes: number): Promise<string> {
 }
 
 /** Parse a JSON request body whatever its content-type says (curl -d sends form encoding by default). */
-async function readJson(c: Context, maxBytes: number): Promise<unknown> {
+async function readJson(c: Context, maxBytes: number, optional = false): Promise<unknown> {
   const text = await readCapped(c, maxBytes);
+  if (text.trim() === '' && optional) return {};
   if (text.trim() === '')
     throw new HttpError('invalid_json', 'the request body is empty; send a JSON object');
   try {
@@ -114,7 +117,7 @@ function defineRoute<B, Q>(
     }
     let body = undefined as B;
     if (spec.body) {
-      const parsed = spec.body.safeParse(await readJson(c, maxBodyBytes));
+      const parsed = spec.body.safeParse(await readJson(c, maxBodyBytes, spec.bodyOptional));
       if (!parsed.success) throw invalid('validation_failed', fieldErrors(parsed.error));
       body = parsed.data;
     }
@@ -137,13 +140,20 @@ function defineRoute<B, Q>(
     summary: spec.summary,
     tags: [spec.tag],
     security: spec.access === 'public' ? [] : [{ bearer: [] }],
+    // Who may call it, for the generated reference: the admin only, or an app-scoped token of {app} too.
+    'x-hookline-access': spec.access,
     request: {
       ...(paramNames.length > 0
         ? { params: z.object(Object.fromEntries(paramNames.map((n) => [n, z.string()]))) }
         : {}),
       ...(spec.query ? { query: spec.query as never } : {}),
       ...(spec.body
-        ? { body: { required: true, content: { 'application/json': { schema: spec.body as never } } } }
+        ? {
+            body: {
+              required: !spec.bodyOptional,
+              content: { 'application/json': { schema: spec.body as never } },
+            },
+          }
         : {}),
     },
     responses: responses as never,

@@ -1,18 +1,21 @@
 import { checkEndpointUrl } from '../core/address-policy.js';
 import { newId } from '../core/ids.js';
-import { generateSecret } from '../core/secrets.js';
+import { generateSecret, SECRET_OVERLAP_MS } from '../core/secrets.js';
 import type { ApiDeps } from './deps.js';
 import { HttpError } from './errors.js';
-import { loadApp, loadEndpoint, pageLimit } from './lookup.js';
+import { loadApp, loadEndpoint, pageLimit, parseTime, requireEnabled } from './lookup.js';
 import { presentEndpoint } from './present.js';
 import type { DefineRoute } from './route.js';
 import {
   EndpointCreate,
   EndpointOut,
+  EndpointRecover,
   EndpointSecretOut,
   EndpointUpdate,
   ListQuery,
   pageOf,
+  Requeued,
+  SecretRotate,
 } from './schemas.js';
 
 /** Endpoints: the URLs an app registered, with filter, secret and limits. */
@@ -97,7 +100,11 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
         updatedAt: deps.clock(),
       });
       if (!updated) throw new HttpError('endpoint_not_found', `no endpoint ${params.ep} in app ${app.id}`);
-      if (endpoint.disabled && !updated.disabled) deps.dispatch?.wake();
+      if (endpoint.disabled && !updated.disabled) {
+        deps.dispatch?.wake();
+        deps.operational?.endpointEnabled(updated);
+      }
+      if (!endpoint.disabled && updated.disabled) deps.operational?.endpointDisabled(updated, 'manual');
       return c.json(presentEndpoint(updated));
     },
   });
@@ -126,6 +133,44 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
       const app = await loadApp(deps, params.app!, principal);
       const endpoint = await loadEndpoint(deps, app, params.ep!);
       return c.json({ secret: endpoint.secrets[0]!.secret });
+    },
+  });
+  route({
+    method: 'post',
+    path: '/v1/apps/{app}/endpoints/{ep}/secret/rotate',
+    summary: 'Rotate the signing secret; the old one keeps signing (a second signature) for 24 h',
+    tag: 'Endpoints',
+    access: 'app',
+    body: SecretRotate,
+    bodyOptional: true,
+    responses: { 204: { description: 'Rotated' } },
+    handler: async ({ params, principal, body, c }) => {
+      const app = await loadApp(deps, params.app!, principal);
+      const endpoint = await loadEndpoint(deps, app, params.ep!);
+      const now = deps.clock();
+      const rotated = await deps.store.rotateEndpointSecret(app.id, endpoint.id, {
+        secret: body.secret ?? generateSecret(),
+        now,
+        previousUntil: now + SECRET_OVERLAP_MS,
+      });
+      if (!rotated) throw new HttpError('endpoint_not_found', `no endpoint ${params.ep} in app ${app.id}`);
+      return c.body(null, 204);
+    },
+  });
+  route({
+    method: 'post',
+    path: '/v1/apps/{app}/endpoints/{ep}/recover',
+    summary: 'Re-send every failed delivery of messages created since a time, in order',
+    tag: 'Endpoints',
+    access: 'app',
+    body: EndpointRecover,
+    responses: { 202: { description: 'Queued again', schema: Requeued } },
+    handler: async ({ params, principal, body, c }) => {
+      const app = await loadApp(deps, params.app!, principal);
+      const endpoint = requireEnabled(await loadEndpoint(deps, app, params.ep!));
+      const result = await deps.store.recoverEndpoint(app.id, endpoint.id, parseTime(body.since)!, deps.clock());
+      if (result.queued > 0) deps.dispatch?.wake();
+      return c.json(result, 202);
     },
   });
 }

@@ -1,9 +1,19 @@
 import { newId } from '../core/ids.js';
 import type { ApiDeps } from './deps.js';
-import { loadApp, loadMessage, pageLimit } from './lookup.js';
+import { loadApp, loadEndpoint, loadMessage, pageLimit, parseTime, requireEnabled } from './lookup.js';
 import { presentAccepted, presentAttempt, presentMessage } from './present.js';
 import type { DefineRoute } from './route.js';
-import { AttemptOut, ListQuery, MessageAccepted, MessageCreate, MessageOut, pageOf } from './schemas.js';
+import {
+  AttemptOut,
+  ListQuery,
+  MessageAccepted,
+  MessageCreate,
+  MessageListQuery,
+  MessageOut,
+  MessageResend,
+  pageOf,
+  Requeued,
+} from './schemas.js';
 
 /** Messages: the write path (durable before 202) and the read path for messages and their attempts. */
 export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
@@ -19,6 +29,7 @@ export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
     },
     handler: async ({ params, principal, body, c }) => {
       const app = await loadApp(deps, params.app!, principal);
+      await deps.eventTypes.checkMessage(body.eventType, body.payload);
       const now = deps.clock();
       const dispatch = deps.dispatch;
       // Fresh deliveries are leased to this process in the same transaction and sent from memory.
@@ -41,6 +52,24 @@ export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
       else if (result.created) dispatch?.wake();
       deps.messageAccepted(result.created);
       return c.json(presentAccepted(result.message), 202);
+    },
+  });
+  route({
+    method: 'get',
+    path: '/v1/apps/{app}/messages',
+    summary: "List an app's messages, newest first, by event type and time (payloads: get one message)",
+    tag: 'Messages',
+    access: 'app',
+    query: MessageListQuery,
+    responses: { 200: { description: 'A page of messages', schema: pageOf(MessageAccepted, 'MessagePage') } },
+    handler: async ({ params, principal, query, c }) => {
+      const app = await loadApp(deps, params.app!, principal);
+      const page = await deps.store.listMessages(
+        app.id,
+        { eventType: query.eventType ?? null, before: parseTime(query.before), after: parseTime(query.after) },
+        { limit: pageLimit(query), iterator: query.iterator ?? null },
+      );
+      return c.json({ ...page, data: page.data.map(presentAccepted) });
     },
   });
   route({
@@ -71,6 +100,26 @@ export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
         iterator: query.iterator ?? null,
       });
       return c.json({ ...page, data: page.data.map(presentAttempt) });
+    },
+  });
+  route({
+    method: 'post',
+    path: '/v1/apps/{app}/messages/{msg}/resend',
+    summary: 'Send a message again: to one endpoint, or to every enabled endpoint it matched',
+    tag: 'Messages',
+    access: 'app',
+    body: MessageResend,
+    bodyOptional: true,
+    responses: { 202: { description: 'Queued again', schema: Requeued } },
+    handler: async ({ params, principal, body, c }) => {
+      const app = await loadApp(deps, params.app!, principal);
+      const message = await loadMessage(deps, app, params.msg!);
+      const endpoint = body.endpointId
+        ? requireEnabled(await loadEndpoint(deps, app, body.endpointId, 'endpointId'), 'endpointId')
+        : null;
+      const result = await deps.store.resendMessage(app.id, message.id, endpoint?.id ?? null, deps.clock());
+      if (result.queued > 0) deps.dispatch?.wake();
+      return c.json(result, 202);
     },
   });
 }

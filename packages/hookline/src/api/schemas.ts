@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { EVENT_TYPE_PATTERN } from '../core/envelope.js';
+import { isValidSecret } from '../core/secrets.js';
 
 /**
  * Request and response schemas: they validate requests and generate /openapi.json (STYLE.md habit 6).
@@ -12,6 +13,12 @@ const EventTypeName = z
   .openapi({ example: 'order.paid' });
 
 const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-23T10:00:00.000Z' });
+
+/** An ISO 8601 time in a request (query or body), e.g. 2026-11-23T10:00:00Z. */
+const IsoTime = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time')
+  .openapi({ format: 'date-time', example: '2026-11-23T10:00:00Z' });
 
 /** Headers an endpoint may not override: they belong to HTTP itself or to the signature. */
 export const RESERVED_HEADER =
@@ -53,7 +60,10 @@ export const AppOut = z
   .openapi('App');
 
 const RateLimit = z.number().int().min(1).max(100_000).nullable();
-const Secret = z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64');
+const Secret = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64')
+  .refine(isValidSecret, 'must hold 24 to 64 bytes of base64');
 
 export const EndpointCreate = z
   .strictObject({
@@ -90,6 +100,12 @@ export const EndpointOut = z
   })
   .openapi('Endpoint');
 export const EndpointSecretOut = z.object({ secret: z.string() }).openapi('EndpointSecret');
+export const SecretRotate = z
+  .strictObject({ secret: Secret.optional() })
+  .openapi('SecretRotate', { description: 'The new secret; generated when omitted.' });
+export const EndpointRecover = z
+  .strictObject({ since: IsoTime })
+  .openapi('EndpointRecover', { description: 'Re-send failed deliveries of messages created at or after `since`.' });
 
 export const MessageCreate = z
   .strictObject({
@@ -106,6 +122,12 @@ export const MessageAccepted = z
 export const MessageOut = MessageAccepted.extend({ payload: z.record(z.string(), z.unknown()) }).openapi(
   'Message',
 );
+export const MessageResend = z
+  .strictObject({ endpointId: z.string().max(100).optional() })
+  .openapi('MessageResend', { description: 'One endpoint; every endpoint the message matched when omitted.' });
+export const Requeued = z
+  .object({ queued: z.number().int().openapi({ description: 'Deliveries queued again' }) })
+  .openapi('Requeued');
 
 export const AttemptOut = z
   .object({
@@ -133,13 +155,13 @@ export const ListQuery = z.strictObject({
   iterator: z.string().max(512).optional(),
 });
 
-export const StatsQuery = z.strictObject({
-  since: z
-    .string()
-    .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time')
-    .optional()
-    .openapi({ format: 'date-time' }),
+export const MessageListQuery = ListQuery.extend({
+  eventType: EventTypeName.optional(),
+  before: IsoTime.optional().openapi({ description: 'Only messages created before this time' }),
+  after: IsoTime.optional().openapi({ description: 'Only messages created after this time' }),
 });
+
+export const StatsQuery = z.strictObject({ since: IsoTime.optional() });
 
 export const StatsOut = z
   .object({
@@ -167,3 +189,58 @@ export const ProblemOut = z
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
   .openapi('Problem');
+
+const JsonSchema = z
+  .record(z.string(), z.unknown())
+  .openapi({ type: 'object', description: 'JSON Schema (2020-12, or draft-07 via $schema) for `payload`' });
+
+export const EventTypeCreate = z
+  .strictObject({
+    name: EventTypeName,
+    description: z.string().max(1024).optional(),
+    schema: JsonSchema.nullable().optional(),
+  })
+  .openapi('EventTypeCreate');
+export const EventTypeUpdate = z
+  .strictObject({
+    description: z.string().max(1024).optional(),
+    schema: JsonSchema.nullable().optional(),
+    archived: z.boolean().optional(),
+  })
+  .openapi('EventTypeUpdate');
+export const EventTypeOut = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    schema: z.record(z.string(), z.unknown()).nullable(),
+    archived: z.boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('EventType');
+export const EventTypeListQuery = ListQuery.extend({
+  includeArchived: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .openapi({ type: 'boolean', default: false }),
+});
+
+export const TokenCreate = z.strictObject({ name: z.string().max(256).optional() }).openapi('AppTokenCreate');
+export const TokenOut = z
+  .object({ id: z.string(), name: z.string(), createdAt: Timestamp })
+  .openapi('AppToken');
+export const TokenCreated = TokenOut.extend({
+  token: z.string().openapi({ description: 'The bearer token; shown only in this answer' }),
+}).openapi('AppTokenCreated');
+
+export const OperationalWebhookOut = z
+  .object({
+    url: z.string(),
+    secret: z.string(),
+    appId: z.string(),
+    endpointId: z.string(),
+    disabled: z.boolean(),
+    eventTypes: z.array(z.string()),
+  })
+  .openapi('OperationalWebhook');

@@ -9,20 +9,26 @@ import { HttpError, problemResponse } from './errors.js';
 import { makeRouter } from './route.js';
 import { appRoutes } from './routes-apps.js';
 import { endpointRoutes } from './routes-endpoints.js';
+import { eventTypeRoutes } from './routes-event-types.js';
 import { messageRoutes } from './routes-messages.js';
+import { operationalRoutes } from './routes-operational.js';
 import { statsRoutes } from './routes-stats.js';
+import { tokenRoutes } from './routes-tokens.js';
 
 /** The whole HTTP API as a web-standard fetch handler (tests may call `app.request()` without a socket). */
 export function buildApi(deps: ApiDeps, adminToken: string): OpenAPIHono {
   const api = new OpenAPIHono();
-  const route = makeRouter(api, makeAuthorizer(adminToken), deps.config.maxBodyBytes);
+  const route = makeRouter(api, makeAuthorizer(adminToken, deps.store), deps.config.maxBodyBytes);
   // A `--role worker` process delivers; it serves health and metrics, not the API.
   const servesApi = deps.config.role !== 'worker';
   if (servesApi) {
     appRoutes(route, deps);
+    tokenRoutes(route, deps);
+    eventTypeRoutes(route, deps);
     endpointRoutes(route, deps);
     messageRoutes(route, deps);
     statsRoutes(route, deps);
+    operationalRoutes(route, deps);
   }
 
   api.get('/healthz', async (c) => {
@@ -60,10 +66,10 @@ export function buildApi(deps: ApiDeps, adminToken: string): OpenAPIHono {
       return problemResponse(error.code, error.detail, error.errors, error.headers);
     if (error instanceof InvalidIteratorError)
       return problemResponse('invalid_iterator', 'iterator is malformed; pass back one from a previous page');
-    if (error instanceof ConflictError)
-      return problemResponse('uid_conflict', error.message, [
-        { field: error.field, message: 'already taken' },
-      ]);
+    if (error instanceof ConflictError) {
+      const code = error.field === 'name' ? 'event_type_conflict' : 'uid_conflict';
+      return problemResponse(code, error.message, [{ field: error.field, message: 'already taken' }]);
+    }
     if (error instanceof StoreUnavailableError) {
       const now = deps.clock();
       if (now - unavailableLoggedAt >= 10_000) {

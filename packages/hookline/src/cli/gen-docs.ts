@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { renderApiDocs } from '../api/api-docs.js';
+import { EventTypeCatalog } from '../api/event-type-catalog.js';
 import { buildApi, openApiDocument } from '../api/server.js';
 import { resolveServeConfig } from '../config/config.js';
 import type { DeliveryStore } from '../store/port.js';
@@ -8,9 +9,12 @@ import type { DeliveryStore } from '../store/port.js';
 /** The OpenAPI document of the routes; building the API needs no store, since no handler runs. */
 export function currentOpenApi() {
   const config = resolveServeConfig({ port: '0' }, {});
+  const store = {} as DeliveryStore;
   const api = buildApi(
     {
-      store: {} as DeliveryStore,
+      store,
+      eventTypes: new EventTypeCatalog(store, false, Date.now),
+      operational: null,
       config,
       logger: pino({ level: 'silent' }),
       clock: Date.now,

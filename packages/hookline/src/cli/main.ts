@@ -57,6 +57,11 @@ export async function main(argv: string[]): Promise<void> {
       'disable an endpoint failing this long [HOOKLINE_AUTO_DISABLE_AFTER, 5d]',
     )
     .option('--lease <dur>', 'how long a worker holds a delivery before another may take it [HOOKLINE_LEASE, 30s]')
+    .option('--retention <dur>', 'purge messages and attempts older than this [HOOKLINE_RETENTION, 30d]')
+    .option(
+      '--operational-webhook-url <url>',
+      "send hookline's own events (endpoint.disabled, …) here [HOOKLINE_OPERATIONAL_WEBHOOK_URL]",
+    )
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent [HOOKLINE_LOG_LEVEL, info]')
     .action(serve);
   try {

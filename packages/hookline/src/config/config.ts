@@ -1,3 +1,4 @@
+import { checkEndpointUrl } from '../core/address-policy.js';
 import { parseDuration, parseSchedule } from '../core/duration.js';
 
 /** Which halves of hookline a process runs. */
@@ -19,6 +20,10 @@ export interface ServeConfig {
   autoDisableAfterMs: number;
   /** How long a worker holds a delivery before another may take it over (extended while in flight). */
   leaseMs: number;
+  /** Messages (payloads, deliveries, attempts) and stats older than this are purged in the background. */
+  retentionMs: number;
+  /** Where hookline sends its own operational webhooks (endpoint.disabled, …); null = none. */
+  operationalWebhookUrl: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -40,6 +45,8 @@ export interface RawServeOptions {
   role?: string;
   autoDisableAfter?: string;
   lease?: string;
+  retention?: string;
+  operationalWebhookUrl?: string;
   logLevel?: string;
 }
 
@@ -119,6 +126,13 @@ export function resolveServeConfig(
   );
   const leaseMs = duration(pick(flags.lease, 'HOOKLINE_LEASE', '30s'), '--lease');
   if (leaseMs < 1_000 || leaseMs > 600_000) throw new ConfigError('--lease must be between 1s and 10m');
+  const retentionMs = duration(pick(flags.retention, 'HOOKLINE_RETENTION', '30d'), '--retention');
+  const allowPrivateNetwork =
+    flags.allowPrivateNetwork === true || envBool(env, 'HOOKLINE_ALLOW_PRIVATE_NETWORK');
+  const operationalWebhookUrl =
+    pick(flags.operationalWebhookUrl, 'HOOKLINE_OPERATIONAL_WEBHOOK_URL', '').trim() || null;
+  const urlProblem = operationalWebhookUrl && checkEndpointUrl(operationalWebhookUrl, allowPrivateNetwork);
+  if (urlProblem) throw new ConfigError(`--operational-webhook-url ${urlProblem}`);
   const logLevel = pick(flags.logLevel, 'HOOKLINE_LOG_LEVEL', 'info');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -143,12 +157,14 @@ export function resolveServeConfig(
     adminToken,
     retrySchedule,
     requestTimeoutMs,
-    allowPrivateNetwork: flags.allowPrivateNetwork === true || envBool(env, 'HOOKLINE_ALLOW_PRIVATE_NETWORK'),
+    allowPrivateNetwork,
     maxBodyBytes,
     strictEventTypes: flags.strictEventTypes === true || envBool(env, 'HOOKLINE_STRICT_EVENT_TYPES'),
     role: roleText,
     autoDisableAfterMs,
     leaseMs,
+    retentionMs,
+    operationalWebhookUrl,
     logLevel: logLevel as ServeConfig['logLevel'],
   };
 }

@@ -24,3 +24,28 @@ export function isValidSecret(text: string): boolean {
 export function activeSecrets(secrets: readonly EndpointSecret[], now: number): string[] {
   return secrets.filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => s.secret);
 }
+
+/** How long a rotated-out secret keeps signing (CONTRACT.md: "old secret still signs for 24 h"). */
+export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
+
+/** Most rotated-out secrets kept at once: each one adds a signature to every request. */
+export const MAX_PREVIOUS_SECRETS = 4;
+
+/**
+ * The secrets after a rotation: `secret` becomes current, the old current one signs until `previousUntil`,
+ * expired ones are dropped, and only the newest MAX_PREVIOUS_SECRETS rotated-out ones are kept.
+ */
+export function rotateSecrets(
+  secrets: readonly EndpointSecret[],
+  secret: string,
+  now: number,
+  previousUntil: number,
+): EndpointSecret[] {
+  const previous = secrets
+    .filter((s) => s.secret !== secret)
+    .map((s) => (s.expiresAt === null ? { secret: s.secret, expiresAt: previousUntil } : s))
+    .filter((s) => s.expiresAt! > now)
+    .sort((a, b) => b.expiresAt! - a.expiresAt!)
+    .slice(0, MAX_PREVIOUS_SECRETS);
+  return [{ secret, expiresAt: null }, ...previous];
+}

@@ -36,7 +36,8 @@ export function decideOutcome(
     const honoursRetryAfter = result.statusCode === 429 || result.statusCode === 503;
     const delay = nextRetryDelay({
       schedule: options.schedule,
-      attemptsMade: attemptNumber,
+      // A resend or recover starts the schedule afresh while attemptNumber goes on.
+      attemptsMade: attemptNumber - delivery.scheduleStart,
       retryAfterMs: honoursRetryAfter ? parseRetryAfter(result.retryAfter, now) : null,
       random: options.random,
     });

@@ -4,15 +4,18 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
+import { EventTypeCatalog } from '../api/event-type-catalog.js';
 import { buildApi } from '../api/server.js';
 import type { ServeConfig } from '../config/config.js';
 import { newId } from '../core/ids.js';
-import { Dispatcher } from '../dispatch/dispatcher.js';
+import { type DispatchObserver, Dispatcher } from '../dispatch/dispatcher.js';
 import { Sender } from '../dispatch/sender.js';
 import { createLogger } from '../observe/logger.js';
 import { Metrics } from '../observe/metrics.js';
+import { ensureOperationalEndpoint, OperationalWebhooks } from '../operational/operational-webhooks.js';
 import type { DeliveryStore } from '../store/port.js';
 import { openStore } from './open-store.js';
+import { RetentionPurger } from './retention-purger.js';
 
 /** A started hookline process: its URL, admin token, and how to stop it. */
 export interface RunningServer {
@@ -57,11 +60,28 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
 
   const clock = Date.now;
   const metrics = new Metrics(() => store.queueDepth());
+  let dispatcher: Dispatcher | null = null;
+  const operational = config.operationalWebhookUrl
+    ? new OperationalWebhooks(
+        store,
+        await ensureOperationalEndpoint(store, config.operationalWebhookUrl, clock()),
+        clock,
+        logger,
+        () => dispatcher?.wake(),
+      )
+    : null;
+  const observer: DispatchObserver = {
+    attemptSent: (delivery, result) => metrics.attemptSent(delivery, result),
+    outcomesRecorded: (outcomes, result) => {
+      metrics.outcomesRecorded(outcomes, result);
+      operational?.outcomesRecorded(outcomes, result);
+    },
+  };
   const sender = new Sender({
     requestTimeoutMs: config.requestTimeoutMs,
     allowPrivateNetwork: config.allowPrivateNetwork,
   });
-  const dispatcher =
+  dispatcher =
     config.role === 'api'
       ? null
       : new Dispatcher(
@@ -80,8 +100,12 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
             newAttemptId: (now) => newId('atmpt', now),
           },
           logger,
-          metrics,
+          observer,
         );
+  const purger =
+    config.role === 'api'
+      ? null
+      : new RetentionPurger(store, { retentionMs: config.retentionMs, batchSize: 500, clock }, logger);
 
   const api = buildApi(
     {
@@ -89,6 +113,8 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       config,
       logger,
       clock,
+      eventTypes: new EventTypeCatalog(store, config.strictEventTypes, clock),
+      operational,
       dispatch: dispatcher,
       leaseMs: config.leaseMs,
       metricsText: () => metrics.text(),
@@ -131,6 +157,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     server.listen(config.port, config.host, () => resolve());
   });
   dispatcher?.start();
+  purger?.start();
 
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -145,6 +172,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       stopping ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        await purger?.stop();
         await dispatcher?.stop(Math.min(config.requestTimeoutMs, 10_000));
         await sender.close(true);
         server.closeAllConnections();

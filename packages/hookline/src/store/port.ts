@@ -1,6 +1,7 @@
 import type {
   App,
   AppPatch,
+  AppToken,
   Attempt,
   AttemptOutcome,
   ClaimedDelivery,
@@ -9,11 +10,21 @@ import type {
   EndpointPatch,
   EnqueueInput,
   EnqueueResult,
+  EventType,
+  EventTypeFilter,
+  EventTypePatch,
   Message,
+  MessageFilter,
+  MessageSummary,
   NewApp,
+  NewAppToken,
   NewEndpoint,
+  NewEventType,
   Page,
   PageRequest,
+  PurgeResult,
+  RequeueResult,
+  SecretRotation,
   StatsWindow,
 } from './types.js';
 
@@ -72,6 +83,23 @@ export interface DeliveryStore {
   listEndpoints(appId: string, page: PageRequest): Promise<Page<Endpoint>>;
   updateEndpoint(appId: string, endpointId: string, patch: EndpointPatch): Promise<Endpoint | null>;
   deleteEndpoint(appId: string, endpointId: string, now: number): Promise<boolean>;
+  /**
+   * Make `rotation.secret` the endpoint's current secret; the previous current one keeps signing until
+   * `rotation.previousUntil`, and secrets already expired at `rotation.now` are dropped.
+   */
+  rotateEndpointSecret(
+    appId: string,
+    endpointId: string,
+    rotation: SecretRotation,
+  ): Promise<Endpoint | null>;
+
+  /** Register an event type; throws ConflictError('name') when the name exists (archived or not). */
+  createEventType(eventType: NewEventType): Promise<EventType>;
+  /** An event type by name, archived or not. */
+  getEventType(name: string): Promise<EventType | null>;
+  listEventTypes(filter: EventTypeFilter, page: PageRequest): Promise<Page<EventType>>;
+  /** Change description, schema (null removes it) or archived; null when no such type. */
+  updateEventType(name: string, patch: EventTypePatch): Promise<EventType | null>;
 
   /**
    * Durably store a message and one pending delivery per matching enabled endpoint, deduplicated on
@@ -79,6 +107,8 @@ export interface DeliveryStore {
    */
   enqueueMessage(input: EnqueueInput): Promise<EnqueueResult>;
   getMessage(appId: string, messageId: string): Promise<Message | null>;
+  /** An app's messages newest first (by timestamp, then id), without payloads. */
+  listMessages(appId: string, filter: MessageFilter, page: PageRequest): Promise<Page<MessageSummary>>;
   listAttempts(appId: string, messageId: string, page: PageRequest): Promise<Page<Attempt>>;
 
   /** Lease up to `limit` due deliveries of enabled endpoints to `workerId` until `leaseUntil`. */
@@ -98,6 +128,39 @@ export interface DeliveryStore {
   /** Pending deliveries not yet finished. */
   queueDepth(): Promise<number>;
 
+  /**
+   * Send a message again, due at `now` with a fresh retry schedule (attemptNumber continues): to one
+   * endpoint (creating its delivery if the message never matched it), or with `endpointId` null to every
+   * endpoint it has a delivery for. Disabled or deleted endpoints are skipped; a delivery in flight is left
+   * alone. Finished deliveries are re-opened and leave the succeeded/failed counters until they finish again.
+   * A delivery always belongs to its message's time: one it creates has created_at = the message's timestamp.
+   */
+  resendMessage(
+    appId: string,
+    messageId: string,
+    endpointId: string | null,
+    now: number,
+  ): Promise<RequeueResult>;
+  /**
+   * Re-open every failed delivery of the endpoint whose message was created at or after `since`, due at
+   * `now` in message order, each with a fresh retry schedule. Nothing happens for a disabled endpoint.
+   */
+  recoverEndpoint(appId: string, endpointId: string, since: number, now: number): Promise<RequeueResult>;
+
   /** Count, Success rate and Delay percentiles over deliveries created in the window. */
   deliveryStats(window: StatsWindow): Promise<DeliveryStats>;
+
+  createAppToken(token: NewAppToken): Promise<AppToken>;
+  /** The live token with this SHA-256 (hex); null when unknown or revoked. */
+  findAppTokenByHash(tokenHash: string): Promise<AppToken | null>;
+  listAppTokens(appId: string, page: PageRequest): Promise<Page<AppToken>>;
+  /** Revoke at once; false when the app has no such token. */
+  revokeAppToken(appId: string, tokenId: string): Promise<boolean>;
+
+  /**
+   * One retention batch: give up pending deliveries created before `cutoff` (not leased), then remove up to
+   * `limit` messages older than `cutoff` with their deliveries and attempts, and the stats counters of
+   * minutes wholly before it, so stats cover exactly the retained history.
+   */
+  purgeExpired(cutoff: number, limit: number, now: number): Promise<PurgeResult>;
 }

@@ -1,49 +1,66 @@
 import { delayBucket, statsMinute } from '../core/histogram.js';
 
+/** One counter row: per (app, minute) when `endpointId` is null, else per (app, endpoint, minute). */
 export interface StatsRow {
   appId: string;
+  endpointId: string | null;
   minute: number;
   count: number;
   succeeded: number;
   failed: number;
 }
 
+/** One delay-histogram row, at the same two granularities as StatsRow. */
 export interface DelayRow {
   appId: string;
+  endpointId: string | null;
   minute: number;
   bucket: number;
   n: number;
 }
 
 /**
- * Sums stats deltas over a batch so each (app, minute) counter row is written once per transaction,
- * not once per delivery. Deltas of a job that rolled back are dropped with it.
+ * Sums stats deltas over a batch so each counter row is written once per transaction, not once per
+ * delivery. Every delta lands twice: on the app's row and on the endpoint's row. Deltas may be negative
+ * (a resend re-opens a finished delivery). Deltas of a job that rolled back are dropped with it.
  */
 export class StatsAccumulator {
   private job: Array<() => void> = [];
   private rows = new Map<string, StatsRow>();
   private delays = new Map<string, DelayRow>();
 
-  add(appId: string, createdAt: number, count: number, succeeded: number, failed: number): void {
+  add(
+    appId: string,
+    endpointId: string,
+    createdAt: number,
+    count: number,
+    succeeded: number,
+    failed: number,
+  ): void {
     this.job.push(() => {
       const minute = statsMinute(createdAt);
-      const key = `${appId}|${minute}`;
-      const row = this.rows.get(key) ?? { appId, minute, count: 0, succeeded: 0, failed: 0 };
-      row.count += count;
-      row.succeeded += succeeded;
-      row.failed += failed;
-      this.rows.set(key, row);
+      for (const ep of [null, endpointId]) {
+        const key = `${appId}|${ep ?? ''}|${minute}`;
+        const row = this.rows.get(key) ?? { appId, endpointId: ep, minute, count: 0, succeeded: 0, failed: 0 };
+        row.count += count;
+        row.succeeded += succeeded;
+        row.failed += failed;
+        this.rows.set(key, row);
+      }
     });
   }
 
-  delay(appId: string, createdAt: number, delayMs: number): void {
+  /** Count one successful delivery's delay (or, with n = -1, take a re-opened one back). */
+  delay(appId: string, endpointId: string, createdAt: number, delayMs: number, n = 1): void {
     this.job.push(() => {
       const minute = statsMinute(createdAt);
       const bucket = delayBucket(delayMs);
-      const key = `${appId}|${minute}|${bucket}`;
-      const row = this.delays.get(key) ?? { appId, minute, bucket, n: 0 };
-      row.n += 1;
-      this.delays.set(key, row);
+      for (const ep of [null, endpointId]) {
+        const key = `${appId}|${ep ?? ''}|${minute}|${bucket}`;
+        const row = this.delays.get(key) ?? { appId, endpointId: ep, minute, bucket, n: 0 };
+        row.n += n;
+        this.delays.set(key, row);
+      }
     });
   }
 

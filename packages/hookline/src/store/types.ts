@@ -72,6 +72,11 @@ export interface ClaimedDelivery {
   payload: string;
   /** Attempts already made for this delivery. */
   attemptsMade: number;
+  /**
+   * Attempts made before the current retry schedule started: 0 at first, the attempt count when a resend or
+   * recover re-opened the delivery (its attemptNumber continues, its schedule starts afresh).
+   */
+  scheduleStart: number;
 }
 
 /** What happens to a delivery after an attempt, decided by the dispatcher. */
@@ -168,6 +173,8 @@ export interface PageRequest {
 
 export interface StatsWindow {
   appId: string | null;
+  /** One endpoint of `appId`; null or absent for every endpoint (stores keep per-endpoint counters too). */
+  endpointId?: string | null;
   /** Deliveries created at or after this time; null for all retained history. */
   since: number | null;
 }
@@ -179,4 +186,83 @@ export interface DeliveryStats {
   pending: number;
   successRate: number | null;
   delayMs: { p50: number | null; p95: number | null; p99: number | null };
+}
+
+/** Which messages of an app a list shows; every bound is optional. */
+export interface MessageFilter {
+  eventType?: string | null;
+  /** Messages whose timestamp is strictly before this time (ms). */
+  before?: number | null;
+  /** Messages whose timestamp is strictly after this time (ms). */
+  after?: number | null;
+}
+
+/** A message as lists show it: everything but the payload. */
+export type MessageSummary = Omit<Message, 'payload'>;
+
+/** A named kind of event, optionally with a JSON Schema its payloads must match. */
+export interface EventType {
+  id: string;
+  name: string;
+  description: string;
+  /** JSON Schema for `payload`; null when payloads are not checked. */
+  schema: Record<string, unknown> | null;
+  /** An archived type is no longer offered; under --strict-event-types it refuses new messages. */
+  archived: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewEventType {
+  id: string;
+  name: string;
+  description: string;
+  schema: Record<string, unknown> | null;
+  createdAt: number;
+}
+
+export interface EventTypePatch {
+  description?: string;
+  schema?: Record<string, unknown> | null;
+  archived?: boolean;
+  updatedAt: number;
+}
+
+export interface EventTypeFilter {
+  includeArchived: boolean;
+}
+
+/** A secret rotation: `secret` becomes current, the old current one keeps signing until `previousUntil`. */
+export interface SecretRotation {
+  secret: string;
+  now: number;
+  previousUntil: number;
+}
+
+/** How many deliveries a resend or recover queued again. */
+export interface RequeueResult {
+  queued: number;
+}
+
+/** An app-scoped API token as listed; the token itself is never stored, only its SHA-256. */
+export interface AppToken {
+  id: string;
+  appId: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface NewAppToken extends AppToken {
+  /** Lower-case hex SHA-256 of the token text. */
+  tokenHash: string;
+}
+
+/** What one retention batch removed. */
+export interface PurgeResult {
+  /** Messages removed with their deliveries and attempts. */
+  messages: number;
+  /** Pending deliveries older than the cutoff that were given up (counted failed). */
+  expiredDeliveries: number;
+  /** True when nothing older than the cutoff is left to purge. */
+  done: boolean;
 }

@@ -1,74 +1,15 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { newId } from '../../src/core/ids.js';
 import type { DeliveryStore } from '../../src/store/port.js';
-import type { AttemptOutcome, ClaimedDelivery } from '../../src/store/types.js';
+import { manageConformance } from './store-conformance-manage.js';
+import { enqueue, outcome, seed, T0 } from './store-fixtures.js';
 
 /**
  * The store port's behaviour, the same for every backend: `open` gives a fresh, migrated store.
- * Times are explicit, so leases and due times are tested without waiting.
+ * Times are explicit, so leases and due times are tested without waiting. The management API's methods
+ * are in store-conformance-manage.ts, run from here.
  */
 export function storeConformance(open: () => Promise<DeliveryStore>): void {
-  const T0 = 1_800_000_000_000;
-
-  async function seed(store: DeliveryStore, endpoints: Array<{ eventTypes: string[]; disabled?: boolean }>) {
-    const app = await store.createApp({ id: newId('app', T0), name: 'a', uid: null, createdAt: T0 });
-    const eps = [];
-    for (const e of endpoints) {
-      eps.push(
-        await store.createEndpoint({
-          id: newId('ep', T0),
-          appId: app.id,
-          url: 'http://127.0.0.1:9/x',
-          description: '',
-          eventTypes: e.eventTypes,
-          disabled: e.disabled ?? false,
-          rateLimit: null,
-          headers: {},
-          secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-          createdAt: T0,
-        }),
-      );
-    }
-    return { app, eps };
-  }
-
-  const enqueue = (
-    store: DeliveryStore,
-    appId: string,
-    eventType: string,
-    eventId: string | null = null,
-    leaseTo: { workerId: string; until: number } | null = null,
-  ) =>
-    store.enqueueMessage({
-      message: { id: newId('msg', T0), appId, eventType, eventId, payload: '{"x":1}', timestamp: T0 },
-      leaseTo,
-      newDeliveryId: () => newId('dlv', T0),
-    });
-
-  const outcome = (d: ClaimedDelivery, next: AttemptOutcome['next'], at: number): AttemptOutcome => ({
-    deliveryId: d.deliveryId,
-    appId: d.appId,
-    messageId: d.messageId,
-    endpointId: d.endpointId,
-    messageTimestamp: d.timestamp,
-    attempt: {
-      id: newId('atmpt', at),
-      messageId: d.messageId,
-      endpointId: d.endpointId,
-      attemptNumber: d.attemptsMade + 1,
-      status: next.kind === 'succeeded' ? 'succeeded' : 'failed',
-      responseStatusCode: next.kind === 'succeeded' ? 200 : 500,
-      responseBody: '',
-      durationMs: 3,
-      error: next.kind === 'succeeded' ? null : 'HTTP 500',
-      createdAt: at,
-    },
-    next,
-    disableEndpoint: false,
-    disableIfFailingSince: null,
-  });
-
   it('enqueues one delivery per matching enabled endpoint and deduplicates eventId', async () => {
     const store = await open();
     try {
@@ -196,4 +137,6 @@ export function storeConformance(open: () => Promise<DeliveryStore>): void {
       await store.close();
     }
   });
+
+  manageConformance(open);
 }

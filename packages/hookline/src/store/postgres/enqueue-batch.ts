@@ -113,7 +113,6 @@ async function insertDeliveries(
   let unleased = false;
   fresh.forEach(({ message, leaseTo, newDeliveryId }, n) => {
     const leased: ClaimedDelivery[] = [];
-    let count = 0;
     for (const endpoint of byApp.get(message.appId) ?? []) {
       if (!endpointWantsEvent(endpoint.event_types, message.eventType)) continue;
       const id = newDeliveryId();
@@ -125,7 +124,7 @@ async function insertDeliveries(
       columns.lockedBy.push(leaseTo?.workerId ?? null);
       columns.lockedUntil.push(leaseTo?.until ?? null);
       columns.createdAt.push(message.timestamp);
-      count++;
+      ctx.stats.add(message.appId, endpoint.id, message.timestamp, 1, 0, 0);
       if (!leaseTo) {
         unleased = true;
         continue;
@@ -142,9 +141,9 @@ async function insertDeliveries(
         timestamp: message.timestamp,
         payload: message.payload,
         attemptsMade: 0,
+        scheduleStart: 0,
       });
     }
-    if (count > 0) ctx.stats.add(message.appId, message.timestamp, count, 0, 0);
     results[positions[n]!] = { message: { ...message }, created: true, leased };
   });
   if (columns.id.length === 0) return;

@@ -1,12 +1,12 @@
-import { histogramQuantile, statsMinute } from '../../core/histogram.js';
 import type { EndpointSecret } from '../../core/secrets.js';
 import { ConflictError } from '../errors.js';
-import { startCursor, toPage } from '../paging.js';
+import { keysetBefore, toPage } from '../paging.js';
 import type { DeliveryStore, RecordResult, StoreCapabilities } from '../port.js';
-import { type DelayRow, StatsAccumulator, type StatsRow } from '../stats-accumulator.js';
+import { StatsAccumulator } from '../stats-accumulator.js';
 import type {
   App,
   AppPatch,
+  AppToken,
   Attempt,
   AttemptOutcome,
   ClaimedDelivery,
@@ -15,13 +15,25 @@ import type {
   EndpointPatch,
   EnqueueInput,
   EnqueueResult,
+  EventType,
+  EventTypeFilter,
+  EventTypePatch,
   Message,
+  MessageFilter,
+  MessageSummary,
   NewApp,
+  NewAppToken,
   NewEndpoint,
+  NewEventType,
   Page,
   PageRequest,
+  PurgeResult,
+  RequeueResult,
+  SecretRotation,
   StatsWindow,
 } from '../types.js';
+import * as tokens from './app-tokens.js';
+import type { PostgresContext } from './context.js';
 import {
   createPool,
   isUnavailable,
@@ -31,10 +43,14 @@ import {
   toStoreError,
 } from './driver.js';
 import { type BatchContext, enqueueMany } from './enqueue-batch.js';
+import * as eventTypes from './event-types.js';
 import { NewWorkListener, type StoreLog } from './listener.js';
 import { LookupBatcher } from './lookup-batcher.js';
+import { listMessages } from './message-list.js';
 import { MIGRATION_LOCK, MIGRATIONS_TABLE, POSTGRES_MIGRATIONS } from './migrations.js';
 import { recordMany } from './record-batch.js';
+import { recoverEndpoint, resendMessage } from './requeue.js';
+import { purgeExpired } from './retention.js';
 import {
   type AppRow,
   type AttemptRow,
@@ -47,11 +63,11 @@ import {
   toEndpoint,
   toMessage,
 } from './rows.js';
+import { rotateEndpointSecret } from './secret-rotation.js';
 import * as sql from './statements.js';
+import { deliveryStats, flushStats, writeStats } from './stats.js';
 import { WriteBatcher } from './write-batcher.js';
 
-/** A first page starts before every real position. */
-const NO_CURSOR = { beforeAt: Number.MAX_SAFE_INTEGER, beforeId: '~' };
 const FOLD_EVERY_MS = 10_000;
 const UNIQUE_VIOLATION = '23505';
 
@@ -80,6 +96,12 @@ export class PostgresStore implements DeliveryStore {
   private readonly pool: PgPool;
   private readonly writes: WriteBatcher;
   private readonly apps: LookupBatcher<App>;
+  private readonly tokensByHash: LookupBatcher<AppToken>;
+  /** What the per-feature modules (event types, tokens, requeue, retention, stats) work with. */
+  private readonly ctx: PostgresContext = {
+    rows: (text, values) => this.rows(text, values),
+    transaction: (work) => this.transaction(work),
+  };
   private readonly listener: NewWorkListener;
   private readonly stats = new StatsAccumulator();
   private readonly log: StoreLog;
@@ -118,16 +140,11 @@ export class PostgresStore implements DeliveryStore {
       for (const row of rows) found.set(row.id, toApp(row));
       return found;
     });
+    this.tokensByHash = new LookupBatcher((hashes) => tokens.findAppTokensByHash(this.ctx, hashes));
   }
 
   private async beforeCommit(tx: PgQueryable): Promise<void> {
-    const counters: StatsRow[] = [];
-    const delays: DelayRow[] = [];
-    this.stats.flush(
-      (row) => counters.push(row),
-      (row) => delays.push(row),
-    );
-    if (counters.length > 0 || delays.length > 0) await insertStatsDeltas(tx, counters, delays);
+    await flushStats(tx, this.stats);
     if (this.notifyAtCommit) await tx.query(sql.NOTIFY_NEW_WORK);
     this.notifyAtCommit = false;
   }
@@ -234,7 +251,7 @@ export class PostgresStore implements DeliveryStore {
   }
 
   async listApps(page: PageRequest): Promise<Page<App>> {
-    const { beforeAt, beforeId } = this.before(page);
+    const { beforeAt, beforeId } = keysetBefore(page);
     const rows = await this.rows<AppRow>(sql.PAGE_APPS, [beforeAt, beforeId, page.limit + 1]);
     return toPage(rows, page.limit, (r) => ({ createdAt: r.created_at, id: r.id }), toApp);
   }
@@ -290,7 +307,7 @@ export class PostgresStore implements DeliveryStore {
   }
 
   async listEndpoints(appId: string, page: PageRequest): Promise<Page<Endpoint>> {
-    const { beforeAt, beforeId } = this.before(page);
+    const { beforeAt, beforeId } = keysetBefore(page);
     const rows = await this.rows<EndpointRow>(sql.PAGE_ENDPOINTS, [appId, beforeAt, beforeId, page.limit + 1]);
     return toPage(rows, page.limit, (r) => ({ createdAt: r.created_at, id: r.id }), toEndpoint);
   }
@@ -330,15 +347,9 @@ export class PostgresStore implements DeliveryStore {
         now,
         endpointId,
       ]);
-      const stats = new StatsAccumulator();
-      for (const d of given.rows) stats.add(d.app_id, d.created_at, 0, 0, 1);
-      stats.keepJob();
-      const counters: StatsRow[] = [];
-      stats.flush(
-        (row) => counters.push(row),
-        () => undefined,
-      );
-      if (counters.length > 0) await insertStatsDeltas(tx, counters, []);
+      await writeStats(tx, (stats) => {
+        for (const d of given.rows) stats.add(d.app_id, endpointId, d.created_at, 0, 0, 1);
+      });
       return true;
     });
   }
@@ -353,7 +364,7 @@ export class PostgresStore implements DeliveryStore {
   }
 
   async listAttempts(appId: string, messageId: string, page: PageRequest): Promise<Page<Attempt>> {
-    const { beforeAt, beforeId } = this.before(page);
+    const { beforeAt, beforeId } = keysetBefore(page);
     const rows = await this.rows<AttemptRow>(sql.PAGE_ATTEMPTS, [
       appId,
       messageId,
@@ -407,47 +418,64 @@ export class PostgresStore implements DeliveryStore {
     return row?.n ?? 0;
   }
 
-  async deliveryStats(window: StatsWindow): Promise<DeliveryStats> {
-    const params = [window.appId, window.since === null ? 0 : statsMinute(window.since)];
-    const [totals] = await this.rows<{ count: number; succeeded: number; failed: number }>(sql.SUM_STATS, params);
-    const buckets = new Map<number, number>();
-    for (const row of await this.rows<{ bucket: number; n: number }>(sql.SUM_DELAY, params)) {
-      buckets.set(row.bucket, row.n);
-    }
-    const { count, succeeded, failed } = totals ?? { count: 0, succeeded: 0, failed: 0 };
-    const finished = succeeded + failed;
-    return {
-      count,
-      succeeded,
-      failed,
-      pending: Math.max(0, count - finished),
-      successRate: finished === 0 ? null : succeeded / finished,
-      delayMs: {
-        p50: histogramQuantile(buckets, 0.5),
-        p95: histogramQuantile(buckets, 0.95),
-        p99: histogramQuantile(buckets, 0.99),
-      },
-    };
+  deliveryStats(window: StatsWindow): Promise<DeliveryStats> {
+    return deliveryStats(this.ctx, window);
   }
 
-  private before(page: PageRequest): { beforeAt: number; beforeId: string } {
-    const cursor = startCursor(page);
-    return cursor ? { beforeAt: cursor.createdAt, beforeId: cursor.id } : NO_CURSOR;
-  }
-}
+  // The management API's methods live in per-feature modules (context.ts says what they share).
 
-async function insertStatsDeltas(tx: PgQueryable, counters: StatsRow[], delays: DelayRow[]): Promise<void> {
-  await tx.query(sql.INSERT_STATS_DELTAS, [
-    counters.map((r) => r.appId),
-    counters.map((r) => r.minute),
-    counters.map((r) => r.count),
-    counters.map((r) => r.succeeded),
-    counters.map((r) => r.failed),
-    delays.map((r) => r.appId),
-    delays.map((r) => r.minute),
-    delays.map((r) => r.bucket),
-    delays.map((r) => r.n),
-  ]);
+  rotateEndpointSecret(appId: string, endpointId: string, rotation: SecretRotation): Promise<Endpoint | null> {
+    return rotateEndpointSecret(this.ctx, appId, endpointId, rotation);
+  }
+
+  createEventType(eventType: NewEventType): Promise<EventType> {
+    return eventTypes.createEventType(this.ctx, eventType);
+  }
+
+  getEventType(name: string): Promise<EventType | null> {
+    return eventTypes.getEventType(this.ctx, name);
+  }
+
+  listEventTypes(filter: EventTypeFilter, page: PageRequest): Promise<Page<EventType>> {
+    return eventTypes.listEventTypes(this.ctx, filter, page);
+  }
+
+  updateEventType(name: string, patch: EventTypePatch): Promise<EventType | null> {
+    return eventTypes.updateEventType(this.ctx, name, patch);
+  }
+
+  listMessages(appId: string, filter: MessageFilter, page: PageRequest): Promise<Page<MessageSummary>> {
+    return listMessages(this.ctx, appId, filter, page);
+  }
+
+  resendMessage(appId: string, messageId: string, endpointId: string | null, now: number): Promise<RequeueResult> {
+    return resendMessage(this.ctx, appId, messageId, endpointId, now);
+  }
+
+  recoverEndpoint(appId: string, endpointId: string, since: number, now: number): Promise<RequeueResult> {
+    return recoverEndpoint(this.ctx, appId, endpointId, since, now);
+  }
+
+  createAppToken(token: NewAppToken): Promise<AppToken> {
+    return tokens.createAppToken(this.ctx, token);
+  }
+
+  findAppTokenByHash(tokenHash: string): Promise<AppToken | null> {
+    return this.tokensByHash.get(tokenHash);
+  }
+
+  listAppTokens(appId: string, page: PageRequest): Promise<Page<AppToken>> {
+    return tokens.listAppTokens(this.ctx, appId, page);
+  }
+
+  revokeAppToken(appId: string, tokenId: string): Promise<boolean> {
+    return tokens.revokeAppToken(this.ctx, appId, tokenId);
+  }
+
+  purgeExpired(cutoff: number, limit: number, now: number): Promise<PurgeResult> {
+    return purgeExpired(this.ctx, cutoff, limit, now);
+  }
+
 }
 
 /** A unique violation on apps.uid is the caller's conflict, not the database's failure. */

@@ -100,10 +100,10 @@ async function recordOne(tx: PgQueryable, { workerId, outcomes }: RecordInput, c
     if (created === undefined) return void result.leaseLost.push(outcome.deliveryId);
     result.applied.push(outcome.deliveryId);
     if (finish[i]!.status === 'succeeded') {
-      ctx.stats.add(outcome.appId, created, 0, 1, 0);
-      ctx.stats.delay(outcome.appId, created, outcome.attempt.createdAt - outcome.messageTimestamp);
+      ctx.stats.add(outcome.appId, outcome.endpointId, created, 0, 1, 0);
+      ctx.stats.delay(outcome.appId, outcome.endpointId, created, outcome.attempt.createdAt - outcome.messageTimestamp);
     } else if (finish[i]!.status === 'failed') {
-      ctx.stats.add(outcome.appId, created, 0, 0, 1);
+      ctx.stats.add(outcome.appId, outcome.endpointId, created, 0, 0, 1);
     }
   });
   return result;

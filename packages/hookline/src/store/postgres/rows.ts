@@ -1,12 +1,15 @@
 import { activeSecrets } from '../../core/secrets.js';
 import type {
   App,
+  AppToken,
   Attempt,
   AttemptStatus,
   ClaimedDelivery,
   Endpoint,
   EndpointSecret,
+  EventType,
   Message,
+  MessageSummary,
 } from '../types.js';
 
 /**
@@ -45,6 +48,26 @@ export interface MessageRow {
   timestamp: number;
 }
 
+export type MessageSummaryRow = Omit<MessageRow, 'payload'>;
+
+export interface EventTypeRow {
+  id: string;
+  name: string;
+  description: string;
+  /** JSON text, as registered. */
+  schema: string | null;
+  archived: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AppTokenRow {
+  id: string;
+  app_id: string;
+  name: string;
+  created_at: number;
+}
+
 export interface AttemptRow {
   id: string;
   message_id: string;
@@ -64,6 +87,7 @@ export interface ClaimedRow {
   app_id: string;
   endpoint_id: string;
   attempts: number;
+  schedule_start: number;
   url: string;
   headers: Record<string, string>;
   secrets: EndpointSecret[];
@@ -104,6 +128,31 @@ export const toMessage = (r: MessageRow): Message => ({
   timestamp: r.timestamp,
 });
 
+export const toMessageSummary = (r: MessageSummaryRow): MessageSummary => ({
+  id: r.id,
+  appId: r.app_id,
+  eventType: r.event_type,
+  eventId: r.event_id,
+  timestamp: r.timestamp,
+});
+
+export const toEventType = (r: EventTypeRow): EventType => ({
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  schema: r.schema === null ? null : (JSON.parse(r.schema) as Record<string, unknown>),
+  archived: r.archived,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toAppToken = (r: AppTokenRow): AppToken => ({
+  id: r.id,
+  appId: r.app_id,
+  name: r.name,
+  createdAt: r.created_at,
+});
+
 export const toAttempt = (r: AttemptRow): Attempt => ({
   id: r.id,
   messageId: r.message_id,
@@ -129,4 +178,5 @@ export const toClaimed = (r: ClaimedRow, now: number): ClaimedDelivery => ({
   timestamp: r.timestamp,
   payload: r.payload,
   attemptsMade: r.attempts,
+  scheduleStart: r.schedule_start,
 });

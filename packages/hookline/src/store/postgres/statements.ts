@@ -52,6 +52,9 @@ export const DELETE_APP_ROWS = [
   `DELETE FROM hookline.delivery_stats_delta WHERE app_id = $1`,
   `DELETE FROM hookline.delay_histogram WHERE app_id = $1`,
   `DELETE FROM hookline.delay_histogram_delta WHERE app_id = $1`,
+  `DELETE FROM hookline.endpoint_stats WHERE app_id = $1`,
+  `DELETE FROM hookline.endpoint_delay_histogram WHERE app_id = $1`,
+  `DELETE FROM hookline.app_tokens WHERE app_id = $1`,
 ];
 /** Delete the app row itself. Params: id. */
 export const DELETE_APP = `DELETE FROM hookline.apps WHERE id = $1`;
@@ -126,14 +129,16 @@ WITH claimed AS (
   WHERE d.id IN (
     SELECT c.id FROM hookline.deliveries c JOIN hookline.endpoints e ON e.id = c.endpoint_id
     WHERE c.status = 'pending' AND c.next_attempt_at <= $3 AND NOT e.disabled AND e.deleted_at IS NULL
-    ORDER BY c.next_attempt_at LIMIT $4
+    ORDER BY c.next_attempt_at, c.id LIMIT $4
     FOR UPDATE OF c SKIP LOCKED
   )
-  RETURNING d.id, d.message_id, d.app_id, d.endpoint_id, d.attempts
+  RETURNING d.id, d.message_id, d.app_id, d.endpoint_id, d.attempts, d.schedule_start
 )
-SELECT c.id AS delivery_id, c.message_id, c.app_id, c.endpoint_id, c.attempts, e.url, e.headers, e.secrets,
+SELECT c.id AS delivery_id, c.message_id, c.app_id, c.endpoint_id, c.attempts, c.schedule_start, e.url, e.headers,
+  e.secrets,
   m.event_type, m.timestamp, m.payload
-FROM claimed c JOIN hookline.endpoints e ON e.id = c.endpoint_id JOIN hookline.messages m ON m.id = c.message_id`;
+FROM claimed c JOIN hookline.endpoints e ON e.id = c.endpoint_id JOIN hookline.messages m ON m.id = c.message_id
+ORDER BY c.id`;
 
 /**
  * Move endpoints' failure runs on after a batch of attempts: `reset` (a success in the batch) restarts
@@ -198,49 +203,83 @@ SELECT * FROM hookline.attempts WHERE app_id = $1 AND message_id = $2 AND (creat
 ORDER BY created_at DESC, id DESC LIMIT $5`;
 
 /**
- * Append stats deltas: (app, minute) counters and delay buckets. Insert-only, so concurrent writers
- * never wait on each other. Params: app_ids[], minutes[], counts[], succeeded[], failed[], then
- * delay app_ids[], minutes[], buckets[], ns[].
+ * Append stats deltas: counters and delay buckets, per app (endpoint_id NULL) and per endpoint.
+ * Insert-only, so concurrent writers never wait on each other. Params: app_ids[], endpoint_ids[],
+ * minutes[], counts[], succeeded[], failed[], then delay app_ids[], endpoint_ids[], minutes[], buckets[], ns[].
  */
 export const INSERT_STATS_DELTAS = `
 WITH counters AS (
-  INSERT INTO hookline.delivery_stats_delta (app_id, minute, count, succeeded, failed)
-  SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
+  INSERT INTO hookline.delivery_stats_delta (app_id, endpoint_id, minute, count, succeeded, failed)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
 )
-INSERT INTO hookline.delay_histogram_delta (app_id, minute, bucket, n)
-SELECT * FROM unnest($6::text[], $7::bigint[], $8::integer[], $9::bigint[])`;
+INSERT INTO hookline.delay_histogram_delta (app_id, endpoint_id, minute, bucket, n)
+SELECT * FROM unnest($7::text[], $8::text[], $9::bigint[], $10::integer[], $11::bigint[])`;
 /** Only one process folds at a time; the others skip. Params: lock key. */
 export const TRY_FOLD_LOCK = `SELECT pg_try_advisory_xact_lock($1) AS locked`;
-/** Move counter deltas into the per-minute rows. */
+/** Move counter deltas into the per-minute rows of apps and of endpoints. */
 export const FOLD_STATS = `
-WITH moved AS (DELETE FROM hookline.delivery_stats_delta RETURNING *)
-INSERT INTO hookline.delivery_stats AS s (app_id, minute, count, succeeded, failed)
-SELECT app_id, minute, SUM(count), SUM(succeeded), SUM(failed) FROM moved GROUP BY app_id, minute
-ORDER BY app_id, minute
-ON CONFLICT (app_id, minute) DO UPDATE SET count = s.count + excluded.count,
+WITH moved AS (DELETE FROM hookline.delivery_stats_delta RETURNING *),
+apps AS (
+  INSERT INTO hookline.delivery_stats AS s (app_id, minute, count, succeeded, failed)
+  SELECT app_id, minute, SUM(count), SUM(succeeded), SUM(failed) FROM moved WHERE endpoint_id IS NULL
+  GROUP BY app_id, minute ORDER BY app_id, minute
+  ON CONFLICT (app_id, minute) DO UPDATE SET count = s.count + excluded.count,
+    succeeded = s.succeeded + excluded.succeeded, failed = s.failed + excluded.failed
+)
+INSERT INTO hookline.endpoint_stats AS s (app_id, endpoint_id, minute, count, succeeded, failed)
+SELECT app_id, endpoint_id, minute, SUM(count), SUM(succeeded), SUM(failed) FROM moved WHERE endpoint_id IS NOT NULL
+GROUP BY app_id, endpoint_id, minute ORDER BY app_id, endpoint_id, minute
+ON CONFLICT (app_id, endpoint_id, minute) DO UPDATE SET count = s.count + excluded.count,
   succeeded = s.succeeded + excluded.succeeded, failed = s.failed + excluded.failed`;
-/** Move delay deltas into the per-minute buckets. */
+/** Move delay deltas into the per-minute buckets of apps and of endpoints. */
 export const FOLD_DELAYS = `
-WITH moved AS (DELETE FROM hookline.delay_histogram_delta RETURNING *)
-INSERT INTO hookline.delay_histogram AS h (app_id, minute, bucket, n)
-SELECT app_id, minute, bucket, SUM(n) FROM moved GROUP BY app_id, minute, bucket
-ORDER BY app_id, minute, bucket
-ON CONFLICT (app_id, minute, bucket) DO UPDATE SET n = h.n + excluded.n`;
-/** Sum counters (folded and not yet folded) over a window. Params: app (null = all), since. */
+WITH moved AS (DELETE FROM hookline.delay_histogram_delta RETURNING *),
+apps AS (
+  INSERT INTO hookline.delay_histogram AS h (app_id, minute, bucket, n)
+  SELECT app_id, minute, bucket, SUM(n) FROM moved WHERE endpoint_id IS NULL
+  GROUP BY app_id, minute, bucket ORDER BY app_id, minute, bucket
+  ON CONFLICT (app_id, minute, bucket) DO UPDATE SET n = h.n + excluded.n
+)
+INSERT INTO hookline.endpoint_delay_histogram AS h (app_id, endpoint_id, minute, bucket, n)
+SELECT app_id, endpoint_id, minute, bucket, SUM(n) FROM moved WHERE endpoint_id IS NOT NULL
+GROUP BY app_id, endpoint_id, minute, bucket ORDER BY app_id, endpoint_id, minute, bucket
+ON CONFLICT (app_id, endpoint_id, minute, bucket) DO UPDATE SET n = h.n + excluded.n`;
+/** Sum app counters (folded and not yet folded) over a window. Params: app (null = all), since. */
 export const SUM_STATS = `
 SELECT COALESCE(SUM(count), 0)::bigint AS count, COALESCE(SUM(succeeded), 0)::bigint AS succeeded,
   COALESCE(SUM(failed), 0)::bigint AS failed
 FROM (
   SELECT app_id, minute, count, succeeded, failed FROM hookline.delivery_stats
-  UNION ALL SELECT app_id, minute, count, succeeded, failed FROM hookline.delivery_stats_delta
+  UNION ALL
+  SELECT app_id, minute, count, succeeded, failed FROM hookline.delivery_stats_delta WHERE endpoint_id IS NULL
 ) s
 WHERE ($1::text IS NULL OR app_id = $1) AND minute >= $2`;
-/** Sum delay buckets (folded and not yet folded) over a window. Params: app (null = all), since. */
+/** Sum app delay buckets (folded and not yet folded) over a window. Params: app (null = all), since. */
 export const SUM_DELAY = `
 SELECT bucket, SUM(n)::bigint AS n
 FROM (
   SELECT app_id, minute, bucket, n FROM hookline.delay_histogram
-  UNION ALL SELECT app_id, minute, bucket, n FROM hookline.delay_histogram_delta
+  UNION ALL SELECT app_id, minute, bucket, n FROM hookline.delay_histogram_delta WHERE endpoint_id IS NULL
 ) h
 WHERE ($1::text IS NULL OR app_id = $1) AND minute >= $2
+GROUP BY bucket`;
+/** Sum one endpoint's counters (folded and not yet folded) over a window. Params: app, endpoint, since. */
+export const SUM_ENDPOINT_STATS = `
+SELECT COALESCE(SUM(count), 0)::bigint AS count, COALESCE(SUM(succeeded), 0)::bigint AS succeeded,
+  COALESCE(SUM(failed), 0)::bigint AS failed
+FROM (
+  SELECT count, succeeded, failed FROM hookline.endpoint_stats
+  WHERE app_id = $1 AND endpoint_id = $2 AND minute >= $3
+  UNION ALL
+  SELECT count, succeeded, failed FROM hookline.delivery_stats_delta
+  WHERE app_id = $1 AND endpoint_id = $2 AND minute >= $3
+) s`;
+/** Sum one endpoint's delay buckets (folded and not yet folded) over a window. Params: app, endpoint, since. */
+export const SUM_ENDPOINT_DELAY = `
+SELECT bucket, SUM(n)::bigint AS n
+FROM (
+  SELECT bucket, n FROM hookline.endpoint_delay_histogram WHERE app_id = $1 AND endpoint_id = $2 AND minute >= $3
+  UNION ALL
+  SELECT bucket, n FROM hookline.delay_histogram_delta WHERE app_id = $1 AND endpoint_id = $2 AND minute >= $3
+) h
 GROUP BY bucket`;

@@ -95,4 +95,66 @@ CREATE TABLE delay_histogram (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    name: 'management API: event types, app tokens, endpoint stats, message filters, resend, retention',
+    // hookline_delay_bucket() is core/histogram's delayBucket, registered on the connection by the store.
+    sql: `
+ALTER TABLE deliveries ADD COLUMN schedule_start INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_app_type_page ON messages (app_id, event_type, timestamp, id);
+CREATE INDEX deliveries_endpoint_failed ON deliveries (endpoint_id, created_at) WHERE status = 'failed';
+
+CREATE TABLE event_types (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  schema TEXT,
+  archived INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX event_types_page ON event_types (created_at, id);
+
+CREATE TABLE app_tokens (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX app_tokens_app_page ON app_tokens (app_id, created_at, id);
+
+-- The same counters per endpoint (GET …/endpoints/{ep}/stats); the app-level tables stay for fast app totals.
+CREATE TABLE endpoint_stats (
+  app_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  minute INTEGER NOT NULL,
+  count INTEGER NOT NULL DEFAULT 0,
+  succeeded INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (app_id, endpoint_id, minute)
+) WITHOUT ROWID;
+CREATE TABLE endpoint_delay_histogram (
+  app_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  minute INTEGER NOT NULL,
+  bucket INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (app_id, endpoint_id, minute, bucket)
+) WITHOUT ROWID;
+INSERT INTO endpoint_stats (app_id, endpoint_id, minute, count, succeeded, failed)
+SELECT app_id, endpoint_id, (created_at / 60000) * 60000, COUNT(*),
+  SUM(status = 'succeeded'), SUM(status = 'failed')
+FROM deliveries GROUP BY 1, 2, 3;
+INSERT INTO endpoint_delay_histogram (app_id, endpoint_id, minute, bucket, n)
+SELECT app_id, endpoint_id, (created_at / 60000) * 60000, hookline_delay_bucket(finished_at - created_at), COUNT(*)
+FROM deliveries WHERE status = 'succeeded' GROUP BY 1, 2, 3, 4;
+
+-- Retention drops counters by minute across apps.
+CREATE INDEX delivery_stats_minute ON delivery_stats (minute);
+CREATE INDEX delay_histogram_minute ON delay_histogram (minute);
+CREATE INDEX endpoint_stats_minute ON endpoint_stats (minute);
+CREATE INDEX endpoint_delay_histogram_minute ON endpoint_delay_histogram (minute);
+`,
+  },
 ];

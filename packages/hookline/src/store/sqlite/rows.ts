@@ -1,4 +1,14 @@
-import type { App, Attempt, AttemptStatus, Endpoint, EndpointSecret, Message } from '../types.js';
+import type {
+  App,
+  AppToken,
+  Attempt,
+  AttemptStatus,
+  Endpoint,
+  EndpointSecret,
+  EventType,
+  Message,
+  MessageSummary,
+} from '../types.js';
 
 /** Row shapes as SQLite returns them, and their mapping to domain records. */
 export interface AppRow {
@@ -31,6 +41,25 @@ export interface MessageRow {
   event_id: string | null;
   payload: string;
   timestamp: number;
+}
+
+export type MessageSummaryRow = Omit<MessageRow, 'payload'>;
+
+export interface EventTypeRow {
+  id: string;
+  name: string;
+  description: string;
+  schema: string | null;
+  archived: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AppTokenRow {
+  id: string;
+  app_id: string;
+  name: string;
+  created_at: number;
 }
 
 export interface AttemptRow {
@@ -76,6 +105,31 @@ export const toMessage = (r: MessageRow): Message => ({
   eventId: r.event_id,
   payload: r.payload,
   timestamp: r.timestamp,
+});
+
+export const toMessageSummary = (r: MessageSummaryRow): MessageSummary => ({
+  id: r.id,
+  appId: r.app_id,
+  eventType: r.event_type,
+  eventId: r.event_id,
+  timestamp: r.timestamp,
+});
+
+export const toEventType = (r: EventTypeRow): EventType => ({
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  schema: r.schema === null ? null : (JSON.parse(r.schema) as Record<string, unknown>),
+  archived: r.archived === 1,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toAppToken = (r: AppTokenRow): AppToken => ({
+  id: r.id,
+  appId: r.app_id,
+  name: r.name,
+  createdAt: r.created_at,
 });
 
 export const toAttempt = (r: AttemptRow): Attempt => ({

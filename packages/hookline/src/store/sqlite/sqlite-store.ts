@@ -1,14 +1,15 @@
 import Database from 'better-sqlite3';
 import { endpointWantsEvent } from '../../core/envelope.js';
-import { histogramQuantile, statsMinute } from '../../core/histogram.js';
+import { delayBucket } from '../../core/histogram.js';
 import { activeSecrets, type EndpointSecret } from '../../core/secrets.js';
 import { ConflictError } from '../errors.js';
-import { startCursor, toPage } from '../paging.js';
+import { toPage } from '../paging.js';
 import type { DeliveryStore, RecordResult, StoreCapabilities } from '../port.js';
 import { StatsAccumulator } from '../stats-accumulator.js';
 import type {
   App,
   AppPatch,
+  AppToken,
   Attempt,
   AttemptOutcome,
   ClaimedDelivery,
@@ -17,14 +18,30 @@ import type {
   EndpointPatch,
   EnqueueInput,
   EnqueueResult,
+  EventType,
+  EventTypeFilter,
+  EventTypePatch,
   Message,
+  MessageFilter,
+  MessageSummary,
   NewApp,
+  NewAppToken,
   NewEndpoint,
+  NewEventType,
   Page,
   PageRequest,
+  PurgeResult,
+  RequeueResult,
+  SecretRotation,
   StatsWindow,
 } from '../types.js';
+import * as tokens from './app-tokens.js';
+import { keysetBefore, type SqliteContext } from './context.js';
+import * as eventTypes from './event-types.js';
+import { listMessages } from './message-list.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { recoverEndpoint, resendMessage } from './requeue.js';
+import { purgeExpired } from './retention.js';
 import {
   type AppRow,
   type AttemptRow,
@@ -35,11 +52,10 @@ import {
   toEndpoint,
   toMessage,
 } from './rows.js';
+import { rotateEndpointSecret } from './secret-rotation.js';
 import * as sql from './statements.js';
+import { deliveryStats } from './stats.js';
 import { WriteBatcher } from './write-batcher.js';
-
-/** A first page starts before every real position. */
-const NO_CURSOR = { beforeAt: Number.MAX_SAFE_INTEGER, beforeId: '~' };
 
 /** The database file is held by another hookline process (SQLite is single-process). */
 export class DatabaseLockedError extends Error {
@@ -52,6 +68,7 @@ interface ClaimedRow {
   app_id: string;
   endpoint_id: string;
   attempts: number;
+  schedule_start: number;
   url: string;
   headers: string;
   secrets: string;
@@ -77,6 +94,8 @@ export class SqliteStore implements DeliveryStore {
   private readonly writes: WriteBatcher;
   private readonly stmts = new Map<string, Database.Statement>();
   private readonly stats = new StatsAccumulator();
+  /** What the per-feature modules (event types, tokens, requeue, retention, stats) work with. */
+  private readonly ctx: SqliteContext;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -96,16 +115,19 @@ export class SqliteStore implements DeliveryStore {
       }
       throw error;
     }
+    // Migration 2 backfills the endpoint delay histogram with the same bucket function the code uses.
+    this.db.function('hookline_delay_bucket', { deterministic: true }, (ms) => delayBucket(Number(ms)));
     this.writes = new WriteBatcher(this.db, {
       jobSucceeded: () => this.stats.keepJob(),
       jobFailed: () => this.stats.dropJob(),
       batchFailed: () => this.stats.reset(),
       beforeCommit: () =>
         this.stats.flush(
-          (row) => this.stmt(sql.BUMP_STATS).run(row),
-          (row) => this.stmt(sql.BUMP_DELAY).run(row),
+          (row) => this.stmt(row.endpointId === null ? sql.BUMP_STATS : sql.BUMP_ENDPOINT_STATS).run(row),
+          (row) => this.stmt(row.endpointId === null ? sql.BUMP_DELAY : sql.BUMP_ENDPOINT_DELAY).run(row),
         ),
     });
+    this.ctx = { stmt: (text) => this.stmt(text), write: (job) => this.writes.run(job), stats: this.stats };
   }
 
   private stmt(text: string): Database.Statement {
@@ -174,7 +196,7 @@ export class SqliteStore implements DeliveryStore {
   }
 
   async listApps(page: PageRequest): Promise<Page<App>> {
-    const rows = this.stmt(sql.PAGE_APPS).all({ ...this.before(page), limit: page.limit + 1 }) as AppRow[];
+    const rows = this.stmt(sql.PAGE_APPS).all({ ...keysetBefore(page), limit: page.limit + 1 }) as AppRow[];
     return toPage(rows, page.limit, (r) => ({ createdAt: r.created_at, id: r.id }), toApp);
   }
 
@@ -232,7 +254,7 @@ export class SqliteStore implements DeliveryStore {
   async listEndpoints(appId: string, page: PageRequest): Promise<Page<Endpoint>> {
     const rows = this.stmt(sql.PAGE_ENDPOINTS).all({
       appId,
-      ...this.before(page),
+      ...keysetBefore(page),
       limit: page.limit + 1,
     }) as EndpointRow[];
     return toPage(rows, page.limit, (r) => ({ createdAt: r.created_at, id: r.id }), toEndpoint);
@@ -271,7 +293,7 @@ export class SqliteStore implements DeliveryStore {
           app_id: string;
           created_at: number;
         }>;
-        for (const d of given) this.bumpStats(d.app_id, d.created_at, 0, 0, 1);
+        for (const d of given) this.bumpStats(d.app_id, endpointId, d.created_at, 0, 0, 1);
       }
       return deleted;
     });
@@ -291,7 +313,6 @@ export class SqliteStore implements DeliveryStore {
     this.stmt(sql.INSERT_MESSAGE).run(message);
     const endpoints = this.stmt(sql.ENABLED_ENDPOINTS_OF_APP).all(message.appId) as EndpointRow[];
     const leased: ClaimedDelivery[] = [];
-    let count = 0;
     for (const endpoint of endpoints) {
       if (!endpointWantsEvent(JSON.parse(endpoint.event_types) as string[], message.eventType)) continue;
       const id = newDeliveryId();
@@ -305,7 +326,7 @@ export class SqliteStore implements DeliveryStore {
         lockedUntil: leaseTo?.until ?? null,
         createdAt: message.timestamp,
       });
-      count++;
+      this.bumpStats(message.appId, endpoint.id, message.timestamp, 1, 0, 0);
       if (leaseTo) {
         leased.push({
           deliveryId: id,
@@ -319,10 +340,10 @@ export class SqliteStore implements DeliveryStore {
           timestamp: message.timestamp,
           payload: message.payload,
           attemptsMade: 0,
+          scheduleStart: 0,
         });
       }
     }
-    if (count > 0) this.bumpStats(message.appId, message.timestamp, count, 0, 0);
     return { message: { ...message }, created: true, leased };
   }
 
@@ -335,7 +356,7 @@ export class SqliteStore implements DeliveryStore {
     const rows = this.stmt(sql.PAGE_ATTEMPTS).all({
       appId,
       messageId,
-      ...this.before(page),
+      ...keysetBefore(page),
       limit: page.limit + 1,
     }) as AttemptRow[];
     return toPage(rows, page.limit, (r) => ({ createdAt: r.created_at, id: r.id }), toAttempt);
@@ -365,6 +386,7 @@ export class SqliteStore implements DeliveryStore {
         timestamp: r.timestamp,
         payload: r.payload,
         attemptsMade: r.attempts,
+        scheduleStart: r.schedule_start,
       }));
     });
   }
@@ -421,22 +443,28 @@ export class SqliteStore implements DeliveryStore {
       deliveryId: outcome.deliveryId,
     });
     if (next.kind === 'succeeded') {
-      this.bumpStats(outcome.appId, updated.created_at, 0, 1, 0);
-      this.stats.delay(outcome.appId, updated.created_at, attempt.createdAt - outcome.messageTimestamp);
+      this.bumpStats(outcome.appId, outcome.endpointId, updated.created_at, 0, 1, 0);
+      this.stats.delay(
+        outcome.appId,
+        outcome.endpointId,
+        updated.created_at,
+        attempt.createdAt - outcome.messageTimestamp,
+      );
     } else if (next.kind === 'failed') {
-      this.bumpStats(outcome.appId, updated.created_at, 0, 0, 1);
+      this.bumpStats(outcome.appId, outcome.endpointId, updated.created_at, 0, 0, 1);
     }
     result.applied.push(outcome.deliveryId);
   }
 
   private bumpStats(
     appId: string,
+    endpointId: string,
     createdAt: number,
     count: number,
     succeeded: number,
     failed: number,
   ): void {
-    this.stats.add(appId, createdAt, count, succeeded, failed);
+    this.stats.add(appId, endpointId, createdAt, count, succeeded, failed);
   }
 
   extendLeases(workerId: string, deliveryIds: string[], leaseUntil: number): Promise<void> {
@@ -463,33 +491,60 @@ export class SqliteStore implements DeliveryStore {
   }
 
   async deliveryStats(window: StatsWindow): Promise<DeliveryStats> {
-    const params = { appId: window.appId, since: window.since === null ? 0 : statsMinute(window.since) };
-    const totals = this.stmt(sql.SUM_STATS).get(params) as {
-      count: number;
-      succeeded: number;
-      failed: number;
-    };
-    const buckets = new Map<number, number>();
-    for (const row of this.stmt(sql.SUM_DELAY).all(params) as Array<{ bucket: number; n: number }>) {
-      buckets.set(row.bucket, row.n);
-    }
-    const finished = totals.succeeded + totals.failed;
-    return {
-      count: totals.count,
-      succeeded: totals.succeeded,
-      failed: totals.failed,
-      pending: Math.max(0, totals.count - finished),
-      successRate: finished === 0 ? null : totals.succeeded / finished,
-      delayMs: {
-        p50: histogramQuantile(buckets, 0.5),
-        p95: histogramQuantile(buckets, 0.95),
-        p99: histogramQuantile(buckets, 0.99),
-      },
-    };
+    return deliveryStats(this.ctx, window);
   }
 
-  private before(page: PageRequest): { beforeAt: number; beforeId: string } {
-    const cursor = startCursor(page);
-    return cursor ? { beforeAt: cursor.createdAt, beforeId: cursor.id } : NO_CURSOR;
+  // The management API's methods live in per-feature modules (context.ts explains the shared parts).
+
+  rotateEndpointSecret(appId: string, endpointId: string, rotation: SecretRotation): Promise<Endpoint | null> {
+    return rotateEndpointSecret(this.ctx, appId, endpointId, rotation);
+  }
+
+  createEventType(eventType: NewEventType): Promise<EventType> {
+    return eventTypes.createEventType(this.ctx, eventType);
+  }
+
+  async getEventType(name: string): Promise<EventType | null> {
+    return eventTypes.getEventType(this.ctx, name);
+  }
+
+  async listEventTypes(filter: EventTypeFilter, page: PageRequest): Promise<Page<EventType>> {
+    return eventTypes.listEventTypes(this.ctx, filter, page);
+  }
+
+  updateEventType(name: string, patch: EventTypePatch): Promise<EventType | null> {
+    return eventTypes.updateEventType(this.ctx, name, patch);
+  }
+
+  async listMessages(appId: string, filter: MessageFilter, page: PageRequest): Promise<Page<MessageSummary>> {
+    return listMessages(this.ctx, appId, filter, page);
+  }
+
+  resendMessage(appId: string, messageId: string, endpointId: string | null, now: number): Promise<RequeueResult> {
+    return resendMessage(this.ctx, appId, messageId, endpointId, now);
+  }
+
+  recoverEndpoint(appId: string, endpointId: string, since: number, now: number): Promise<RequeueResult> {
+    return recoverEndpoint(this.ctx, appId, endpointId, since, now);
+  }
+
+  createAppToken(token: NewAppToken): Promise<AppToken> {
+    return tokens.createAppToken(this.ctx, token);
+  }
+
+  async findAppTokenByHash(tokenHash: string): Promise<AppToken | null> {
+    return tokens.findAppTokenByHash(this.ctx, tokenHash);
+  }
+
+  async listAppTokens(appId: string, page: PageRequest): Promise<Page<AppToken>> {
+    return tokens.listAppTokens(this.ctx, appId, page);
+  }
+
+  revokeAppToken(appId: string, tokenId: string): Promise<boolean> {
+    return tokens.revokeAppToken(this.ctx, appId, tokenId);
+  }
+
+  purgeExpired(cutoff: number, limit: number, now: number): Promise<PurgeResult> {
+    return purgeExpired(this.ctx, cutoff, limit, now);
   }
 }

@@ -21,6 +21,9 @@ export const DELETE_APP_ROWS = [
   `DELETE FROM endpoints WHERE app_id = ?`,
   `DELETE FROM delivery_stats WHERE app_id = ?`,
   `DELETE FROM delay_histogram WHERE app_id = ?`,
+  `DELETE FROM endpoint_stats WHERE app_id = ?`,
+  `DELETE FROM endpoint_delay_histogram WHERE app_id = ?`,
+  `DELETE FROM app_tokens WHERE app_id = ?`,
   `DELETE FROM apps WHERE id = ?`,
 ];
 
@@ -78,7 +81,8 @@ WHERE id IN (
 ) RETURNING id`;
 /** Everything needed to send the given deliveries. Param: JSON array of delivery ids. */
 export const CLAIMED_DETAILS = `
-SELECT d.id AS delivery_id, d.message_id, d.app_id, d.endpoint_id, d.attempts, d.created_at AS delivery_created_at,
+SELECT d.id AS delivery_id, d.message_id, d.app_id, d.endpoint_id, d.attempts, d.schedule_start,
+  d.created_at AS delivery_created_at,
   e.url, e.headers, e.secrets, m.event_type, m.timestamp, m.payload
 FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id JOIN messages m ON m.id = d.message_id
 WHERE d.id IN (SELECT value FROM json_each(?))`;
@@ -129,6 +133,16 @@ ON CONFLICT (app_id, minute) DO UPDATE SET count = count + excluded.count,
 export const BUMP_DELAY = `
 INSERT INTO delay_histogram (app_id, minute, bucket, n) VALUES (@appId, @minute, @bucket, @n)
 ON CONFLICT (app_id, minute, bucket) DO UPDATE SET n = n + excluded.n`;
+/** Add to an (app, endpoint, minute) counter row. */
+export const BUMP_ENDPOINT_STATS = `
+INSERT INTO endpoint_stats (app_id, endpoint_id, minute, count, succeeded, failed)
+VALUES (@appId, @endpointId, @minute, @count, @succeeded, @failed)
+ON CONFLICT (app_id, endpoint_id, minute) DO UPDATE SET count = count + excluded.count,
+  succeeded = succeeded + excluded.succeeded, failed = failed + excluded.failed`;
+/** Add to an endpoint's delay histogram bucket. */
+export const BUMP_ENDPOINT_DELAY = `
+INSERT INTO endpoint_delay_histogram (app_id, endpoint_id, minute, bucket, n) VALUES (@appId, @endpointId, @minute, @bucket, @n)
+ON CONFLICT (app_id, endpoint_id, minute, bucket) DO UPDATE SET n = n + excluded.n`;
 /** Sum counters over a window. Params: app (null = all), since. */
 export const SUM_STATS = `
 SELECT COALESCE(SUM(count), 0) AS count, COALESCE(SUM(succeeded), 0) AS succeeded, COALESCE(SUM(failed), 0) AS failed
@@ -136,3 +150,11 @@ FROM delivery_stats WHERE (@appId IS NULL OR app_id = @appId) AND minute >= @sin
 /** Sum delay buckets over a window. */
 export const SUM_DELAY = `
 SELECT bucket, SUM(n) AS n FROM delay_histogram WHERE (@appId IS NULL OR app_id = @appId) AND minute >= @since GROUP BY bucket`;
+/** Sum one endpoint's counters over a window. Params: appId, endpointId, since. */
+export const SUM_ENDPOINT_STATS = `
+SELECT COALESCE(SUM(count), 0) AS count, COALESCE(SUM(succeeded), 0) AS succeeded, COALESCE(SUM(failed), 0) AS failed
+FROM endpoint_stats WHERE app_id = @appId AND endpoint_id = @endpointId AND minute >= @since`;
+/** Sum one endpoint's delay buckets over a window. */
+export const SUM_ENDPOINT_DELAY = `
+SELECT bucket, SUM(n) AS n FROM endpoint_delay_histogram
+WHERE app_id = @appId AND endpoint_id = @endpointId AND minute >= @since GROUP BY bucket`;

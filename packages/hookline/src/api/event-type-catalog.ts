@@ -1,0 +1,114 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { DeliveryStore } from '../store/port.js';
+import type { EventType } from '../store/types.js';
+import { type FieldError, HttpError } from './errors.js';
+
+/** A JSON Schema that cannot be compiled; the API answers 400 naming `schema`. */
+export class InvalidSchemaError extends Error {
+  override name = 'InvalidSchemaError';
+}
+
+/**
+ * Compile a payload schema. `$schema` draft-06/07 gets ajv's draft-07 class, anything else JSON Schema
+ * 2020-12 (OpenAPI 3.1's dialect). One ajv instance per schema, so an old version can be dropped and two
+ * types may share an `$id`. Unknown keywords are ignored rather than refused (schemas often carry
+ * `example`); formats (date-time, email, uuid, …) are checked.
+ */
+export function compilePayloadSchema(schema: Record<string, unknown>): ValidateFunction {
+  const draft07 = typeof schema.$schema === 'string' && /draft-0[67]/.test(schema.$schema);
+  const ajv = draft07 ? new Ajv({ strict: false }) : new Ajv2020({ strict: false });
+  addFormats.default(ajv);
+  try {
+    return ajv.compile(schema);
+  } catch (error) {
+    throw new InvalidSchemaError((error as Error).message);
+  }
+}
+
+/** An ajv error as a field of the message body: `payload.items.0.price`, `payload.orderId` (missing). */
+function fieldOf(error: ErrorObject): FieldError {
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const params = error.params as { missingProperty?: string; additionalProperty?: string };
+  const extra = params.missingProperty ?? params.additionalProperty;
+  if (extra !== undefined) path.push(extra);
+  return { field: ['payload', ...path].join('.'), message: error.message ?? 'does not match the schema' };
+}
+
+interface Entry {
+  type: EventType | null;
+  fetchedAt: number;
+}
+
+/**
+ * Event types as the write path needs them: looked up by name with a short cache (a negative answer is
+ * cached too, so unregistered types cost no query), and each schema compiled once per version (keyed by
+ * the type's updatedAt). Writes through this process forget their entry at once; other processes'
+ * changes are seen within `ttlMs`.
+ */
+export class EventTypeCatalog {
+  private readonly entries = new Map<string, Entry>();
+  private readonly validators = new Map<string, { updatedAt: number; validate: ValidateFunction }>();
+
+  constructor(
+    private readonly store: DeliveryStore,
+    private readonly strict: boolean,
+    private readonly clock: () => number,
+    private readonly ttlMs = 1000,
+  ) {}
+
+  /** Drop what is cached for `name` (after this process changed it). */
+  forget(name: string): void {
+    this.entries.delete(name);
+  }
+
+  private async lookup(name: string): Promise<EventType | null> {
+    const now = this.clock();
+    const cached = this.entries.get(name);
+    if (cached && now - cached.fetchedAt < this.ttlMs) return cached.type;
+    const type = await this.store.getEventType(name);
+    // Bounded: names are at most 256 characters, and the map is cleared rather than grown without end.
+    if (this.entries.size >= 10_000) this.entries.clear();
+    this.entries.set(name, { type, fetchedAt: now });
+    return type;
+  }
+
+  private validatorFor(type: EventType & { schema: Record<string, unknown> }): ValidateFunction {
+    const known = this.validators.get(type.name);
+    if (known && known.updatedAt === type.updatedAt) return known.validate;
+    const validate = compilePayloadSchema(type.schema);
+    this.validators.set(type.name, { updatedAt: type.updatedAt, validate });
+    return validate;
+  }
+
+  /**
+   * Refuse a message the event type does not allow: unregistered or archived under --strict-event-types
+   * (422 event_type_not_registered), or a payload its schema rejects (422 payload_schema_mismatch, naming
+   * the failing path). Shared by every ingest path.
+   */
+  async checkMessage(eventType: string, payload: unknown): Promise<void> {
+    const type = await this.lookup(eventType);
+    if (this.strict && (type === null || type.archived)) {
+      const why = type === null ? 'is not registered' : 'is archived';
+      throw new HttpError(
+        'event_type_not_registered',
+        `event type ${JSON.stringify(eventType)} ${why}; the server runs with --strict-event-types`,
+        [{ field: 'eventType', message: why }],
+      );
+    }
+    if (type?.schema == null) return;
+    const validate = this.validatorFor(type as EventType & { schema: Record<string, unknown> });
+    if (validate(payload)) return;
+    const errors = (validate.errors ?? []).slice(0, 10).map(fieldOf);
+    const first = errors[0] ?? { field: 'payload', message: 'does not match the schema' };
+    throw new HttpError(
+      'payload_schema_mismatch',
+      `${first.field}: ${first.message} (schema of event type ${eventType})`,
+      errors,
+    );
+  }
+}

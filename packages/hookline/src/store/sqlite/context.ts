@@ -1,0 +1,14 @@
+import type Database from 'better-sqlite3';
+import { keysetBefore } from '../paging.js';
+import type { StatsAccumulator } from '../stats-accumulator.js';
+
+/** What the SQLite store's modules share: cached statements, the group-commit writer and the stats batch. */
+export interface SqliteContext {
+  stmt(text: string): Database.Statement;
+  /** Run `job` inside the next group-commit transaction; resolves after COMMIT. */
+  write<T>(job: () => T): Promise<T>;
+  readonly stats: StatsAccumulator;
+}
+
+// Shared by both backends; re-exported where the SQLite modules expect it.
+export { keysetBefore };

@@ -1,0 +1,35 @@
+/** SQLite statements of the retention purge (named units; parameters named `@param`). */
+
+/**
+ * Give up unleased pending deliveries created before the cutoff (parked on a disabled endpoint for the whole
+ * retention period), so their messages can go. Params: now, cutoff, limit.
+ */
+export const EXPIRE_OLD_PENDING = `
+UPDATE deliveries SET status = 'failed', finished_at = @now, next_attempt_at = NULL
+WHERE id IN (
+  SELECT id FROM deliveries WHERE status = 'pending' AND locked_by IS NULL AND created_at < @cutoff LIMIT @limit
+) RETURNING app_id, endpoint_id, created_at`;
+
+/**
+ * Messages older than the cutoff that no delivery still owes, probed per app through messages_app_page
+ * (no extra index on the ingest path). Params: cutoff, limit.
+ */
+export const EXPIRED_MESSAGES = `
+SELECT m.id FROM apps a JOIN messages m ON m.app_id = a.id AND m.timestamp < @cutoff
+WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id AND d.status = 'pending')
+LIMIT @limit`;
+
+/** Remove the given messages with their deliveries and attempts. Param (each): JSON array of message ids. */
+export const DELETE_MESSAGES_ROWS = [
+  `DELETE FROM attempts WHERE message_id IN (SELECT value FROM json_each(?))`,
+  `DELETE FROM deliveries WHERE message_id IN (SELECT value FROM json_each(?))`,
+  `DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))`,
+];
+
+/** Drop counters of minutes wholly before the cutoff. Param (each): the cutoff's minute. */
+export const DELETE_OLD_STATS = [
+  `DELETE FROM delivery_stats WHERE minute < ?`,
+  `DELETE FROM delay_histogram WHERE minute < ?`,
+  `DELETE FROM endpoint_stats WHERE minute < ?`,
+  `DELETE FROM endpoint_delay_histogram WHERE minute < ?`,
+];

@@ -1,0 +1,279 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { it } from 'node:test';
+import { newId } from '../../src/core/ids.js';
+import { ConflictError } from '../../src/store/errors.js';
+import type { DeliveryStore } from '../../src/store/port.js';
+import { enqueue, outcome, SECRET, seed, T0 } from './store-fixtures.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const NEW_SECRET = 'whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3';
+
+/** The management API's store methods, the same for every backend (run by storeConformance). */
+export function manageConformance(open: () => Promise<DeliveryStore>): void {
+  const withStore = (test: (store: DeliveryStore) => Promise<void>) => async () => {
+    const store = await open();
+    try {
+      await test(store);
+    } finally {
+      await store.close();
+    }
+  };
+
+  it(
+    'registers, pages, updates and archives event types; a name is taken once',
+    withStore(async (store) => {
+      const schema = { type: 'object', required: ['id'] };
+      for (const [i, name] of ['a.one', 'a.two', 'a.three'].entries()) {
+        await store.createEventType({
+          id: newId('et', T0 + i),
+          name,
+          description: `type ${i}`,
+          schema: i === 0 ? schema : null,
+          createdAt: T0 + i,
+        });
+      }
+      await assert.rejects(
+        store.createEventType({ id: newId('et', T0), name: 'a.one', description: '', schema: null, createdAt: T0 }),
+        ConflictError,
+      );
+      const one = await store.getEventType('a.one');
+      assert.deepEqual([one?.schema, one?.archived, one?.description], [schema, false, 'type 0']);
+      assert.equal(await store.getEventType('nope'), null);
+
+      const archived = await store.updateEventType('a.two', { archived: true, updatedAt: T0 + 10 });
+      assert.equal(archived?.archived, true);
+      assert.equal(archived?.updatedAt, T0 + 10);
+      const cleared = await store.updateEventType('a.one', { schema: null, updatedAt: T0 + 11 });
+      assert.deepEqual([cleared?.schema, cleared?.description], [null, 'type 0']);
+      assert.equal(await store.updateEventType('nope', { archived: true, updatedAt: T0 }), null);
+
+      const live = await store.listEventTypes({ includeArchived: false }, { limit: 10 });
+      assert.deepEqual(
+        live.data.map((e) => e.name),
+        ['a.three', 'a.one'],
+      );
+      const first = await store.listEventTypes({ includeArchived: true }, { limit: 2 });
+      assert.deepEqual([first.data.map((e) => e.name), first.done], [['a.three', 'a.two'], false]);
+      const second = await store.listEventTypes({ includeArchived: true }, { limit: 2, iterator: first.iterator });
+      assert.deepEqual([second.data.map((e) => e.name), second.done, second.iterator], [['a.one'], true, null]);
+    }),
+  );
+
+  it(
+    'lists messages newest first, by type and time window, ties ordered by id, across pages',
+    withStore(async (store) => {
+      const { app } = await seed(store, []);
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        // Two messages per timestamp: equal timestamps must page by id without loss or repeats.
+        const at = T0 + Math.floor(i / 2) * 1000;
+        ids.push((await enqueue(store, app.id, i % 2 ? 'odd' : 'even', null, null, at)).message.id);
+      }
+      const all: string[] = [];
+      let iterator: string | null = null;
+      do {
+        const page = await store.listMessages(app.id, {}, { limit: 4, iterator });
+        all.push(...page.data.map((m) => m.id));
+        assert.ok(page.data.every((m) => !('payload' in m)), 'lists carry no payload');
+        iterator = page.iterator;
+        assert.equal(page.done, iterator === null);
+      } while (iterator);
+      const byTimeThenId = [...ids].sort((a, b) => {
+        const ta = Math.floor(ids.indexOf(a) / 2);
+        const tb = Math.floor(ids.indexOf(b) / 2);
+        return tb - ta || (a < b ? 1 : -1);
+      });
+      assert.deepEqual(all, byTimeThenId);
+
+      const odd = await store.listMessages(app.id, { eventType: 'odd' }, { limit: 10 });
+      assert.deepEqual(odd.data.map((m) => m.eventType), ['odd', 'odd', 'odd']);
+      const window = await store.listMessages(app.id, { after: T0, before: T0 + 2000 }, { limit: 10 });
+      assert.deepEqual(window.data.map((m) => m.timestamp), [T0 + 1000, T0 + 1000]);
+      const paged = await store.listMessages(app.id, { before: T0 + 2000 }, { limit: 1 });
+      const next = await store.listMessages(app.id, { before: T0 + 2000 }, { limit: 10, iterator: paged.iterator });
+      assert.deepEqual(
+        [...paged.data, ...next.data].map((m) => m.timestamp),
+        [T0 + 1000, T0 + 1000, T0, T0],
+      );
+      const other = await seed(store, []);
+      assert.equal((await store.listMessages(other.app.id, {}, { limit: 10 })).data.length, 0);
+    }),
+  );
+
+  it(
+    'rotates a secret: both sign until the overlap ends, then only the new one',
+    withStore(async (store) => {
+      const { app, eps } = await seed(store, [{ eventTypes: [] }]);
+      const ep = eps[0]!;
+      const rotated = await store.rotateEndpointSecret(app.id, ep.id, {
+        secret: NEW_SECRET,
+        now: T0,
+        previousUntil: T0 + 24 * HOUR,
+      });
+      assert.equal(rotated?.secrets[0]?.secret, NEW_SECRET);
+      assert.equal(rotated?.secrets[0]?.expiresAt, null);
+      assert.deepEqual(rotated?.secrets[1], { secret: SECRET, expiresAt: T0 + 24 * HOUR });
+      await enqueue(store, app.id, 'a');
+      const [during] = await store.claimDueDeliveries('w', T0 + 1, 10, T0 + 30_000);
+      assert.deepEqual(during?.secrets, [NEW_SECRET, SECRET]);
+      await store.releaseLeases('w', [during!.deliveryId]);
+      const [later] = await store.claimDueDeliveries('w', T0 + 25 * HOUR, 10, T0 + 26 * HOUR);
+      assert.deepEqual(later?.secrets, [NEW_SECRET]);
+      const other = await seed(store, []);
+      assert.equal(
+        await store.rotateEndpointSecret(other.app.id, ep.id, { secret: NEW_SECRET, now: T0, previousUntil: T0 }),
+        null,
+        'another app cannot rotate it',
+      );
+    }),
+  );
+
+  it(
+    'resends a delivered message with attemptNumber going on and the stats taking it back',
+    withStore(async (store) => {
+      const { app, eps } = await seed(store, [{ eventTypes: ['a'] }, { eventTypes: ['b'] }, { eventTypes: ['a'] }]);
+      const sent = await enqueue(store, app.id, 'a', null, { workerId: 'w', until: T0 + 30_000 });
+      assert.equal(sent.leased.length, 2);
+      await store.recordAttempts(
+        'w',
+        sent.leased.map((d) => outcome(d, { kind: 'succeeded' }, T0 + 50)),
+      );
+      await store.updateEndpoint(app.id, eps[2]!.id, { disabled: true, updatedAt: T0 + 60 });
+
+      const all = await store.resendMessage(app.id, sent.message.id, null, T0 + 1000);
+      assert.equal(all.queued, 1, 'the disabled endpoint is skipped');
+      let stats = await store.deliveryStats({ appId: app.id, since: null });
+      assert.deepEqual([stats.count, stats.succeeded, stats.pending], [2, 1, 1]);
+      const [again] = await store.claimDueDeliveries('w', T0 + 1000, 10, T0 + 40_000);
+      assert.deepEqual([again?.endpointId, again?.attemptsMade, again?.scheduleStart], [eps[0]!.id, 1, 1]);
+      assert.equal(
+        (await store.resendMessage(app.id, sent.message.id, eps[0]!.id, T0 + 1001)).queued,
+        0,
+        'a delivery in flight is left alone',
+      );
+      await store.recordAttempts('w', [outcome(again!, { kind: 'succeeded' }, T0 + 1100)]);
+      const attempts = await store.listAttempts(app.id, sent.message.id, { limit: 10 });
+      assert.deepEqual(attempts.data.map((a) => a.attemptNumber).sort(), [1, 1, 2]);
+
+      // To an endpoint the message never matched: a delivery of its own, counted once.
+      const extra = await store.resendMessage(app.id, sent.message.id, eps[1]!.id, T0 + 2000);
+      assert.equal(extra.queued, 1);
+      const [fresh] = await store.claimDueDeliveries('w', T0 + 2000, 10, T0 + 40_000);
+      assert.deepEqual([fresh?.endpointId, fresh?.attemptsMade, fresh?.timestamp], [eps[1]!.id, 0, T0]);
+      stats = await store.deliveryStats({ appId: app.id, since: null });
+      assert.deepEqual([stats.count, stats.succeeded, stats.pending], [3, 2, 1]);
+      const perEndpoint = await store.deliveryStats({ appId: app.id, endpointId: eps[0]!.id, since: null });
+      assert.deepEqual([perEndpoint.count, perEndpoint.succeeded, perEndpoint.successRate], [1, 1, 1]);
+      assert.ok(perEndpoint.delayMs.p50 !== null && perEndpoint.delayMs.p50 > 1000, 'delay of the resent attempt');
+      assert.equal((await store.resendMessage(app.id, 'msg_unknown', null, T0)).queued, 0);
+    }),
+  );
+
+  it(
+    'recovers failed deliveries since a time, in message order, with a fresh schedule',
+    withStore(async (store) => {
+      const { app, eps } = await seed(store, [{ eventTypes: [] }, { eventTypes: [] }]);
+      const ep = eps[0]!;
+      const messages: Array<{ id: string }> = [];
+      for (let i = 0; i < 4; i++) {
+        messages.push((await enqueue(store, app.id, 'a', null, null, T0 + i * MINUTE)).message);
+      }
+      const claimed = await store.claimDueDeliveries('w', T0 + HOUR, 100, T0 + 2 * HOUR);
+      assert.equal(claimed.length, 8);
+      await store.recordAttempts(
+        'w',
+        claimed.map((d) =>
+          outcome(
+            { ...d, attemptsMade: 4 },
+            d.endpointId === ep.id && d.messageId !== messages[2]!.id ? { kind: 'failed' } : { kind: 'succeeded' },
+            T0 + HOUR,
+          ),
+        ),
+      );
+      let stats = await store.deliveryStats({ appId: app.id, endpointId: ep.id, since: null });
+      assert.deepEqual([stats.failed, stats.succeeded], [3, 1]);
+
+      const recovered = await store.recoverEndpoint(app.id, ep.id, T0 + MINUTE, T0 + 2 * HOUR);
+      assert.equal(recovered.queued, 2, 'messages 1 and 3 (0 is before `since`, 2 succeeded)');
+      stats = await store.deliveryStats({ appId: app.id, endpointId: ep.id, since: null });
+      assert.deepEqual([stats.failed, stats.succeeded, stats.pending], [1, 1, 2]);
+      const again = await store.claimDueDeliveries('w', T0 + 2 * HOUR, 100, T0 + 3 * HOUR);
+      assert.deepEqual(
+        again.map((d) => d.messageId),
+        [messages[1]!.id, messages[3]!.id],
+      );
+      assert.ok(again.every((d) => d.attemptsMade === 5 && d.scheduleStart === 5));
+      const other = await seed(store, []);
+      assert.equal((await store.recoverEndpoint(other.app.id, ep.id, 0, T0)).queued, 0);
+      await store.updateEndpoint(app.id, eps[1]!.id, { disabled: true, updatedAt: T0 });
+      assert.equal((await store.recoverEndpoint(app.id, eps[1]!.id, 0, T0)).queued, 0);
+    }),
+  );
+
+  it(
+    'stores app tokens by hash only, finds them by hash, and revokes them at once',
+    withStore(async (store) => {
+      const { app } = await seed(store, []);
+      const other = await seed(store, []);
+      const hash = (t: string) => createHash('sha256').update(t).digest('hex');
+      const token = await store.createAppToken({
+        id: newId('tok', T0),
+        appId: app.id,
+        name: 'ci',
+        tokenHash: hash('secret-token-1'),
+        createdAt: T0,
+      });
+      assert.equal(Object.hasOwn(token, 'tokenHash'), false);
+      assert.deepEqual(await store.findAppTokenByHash(hash('secret-token-1')), token);
+      assert.equal(await store.findAppTokenByHash(hash('secret-token-2')), null);
+      assert.deepEqual((await store.listAppTokens(app.id, { limit: 10 })).data, [token]);
+      assert.equal(await store.revokeAppToken(other.app.id, token.id), false, "another app's token");
+      assert.equal(await store.revokeAppToken(app.id, token.id), true);
+      assert.equal(await store.findAppTokenByHash(hash('secret-token-1')), null);
+
+      await store.createAppToken({ id: newId('tok', T0), appId: app.id, name: '', tokenHash: hash('t3'), createdAt: T0 });
+      await store.deleteApp(app.id, T0);
+      assert.equal(await store.findAppTokenByHash(hash('t3')), null, "a deleted app's tokens stop working");
+    }),
+  );
+
+  it(
+    'purges messages past retention in batches, gives up stale pending work, and keeps stats right',
+    withStore(async (store) => {
+      const { app } = await seed(store, [{ eventTypes: [] }]);
+      const old = await enqueue(store, app.id, 'a', 'evt-old', null, T0);
+      const stale = await enqueue(store, app.id, 'a', null, null, T0 + 1);
+      const [d] = await store.claimDueDeliveries('w', T0, 1, T0 + 30_000);
+      await store.recordAttempts('w', [outcome(d!, { kind: 'succeeded' }, T0 + 5)]);
+      const fresh = await enqueue(store, app.id, 'a', null, null, T0 + 2 * HOUR);
+      const recent = { appId: app.id, since: T0 + HOUR };
+      const before = await store.deliveryStats(recent);
+
+      const cutoff = T0 + HOUR;
+      let total = 0;
+      let expired = 0;
+      for (let guard = 0; guard < 10; guard++) {
+        const result = await store.purgeExpired(cutoff, 1, T0 + 3 * HOUR);
+        total += result.messages;
+        expired += result.expiredDeliveries;
+        if (result.done) break;
+      }
+      assert.deepEqual([total, expired], [2, 1], 'both old messages; the unfinished one given up first');
+      assert.equal(await store.getMessage(app.id, old.message.id), null);
+      assert.equal(await store.getMessage(app.id, stale.message.id), null);
+      assert.equal((await store.listAttempts(app.id, old.message.id, { limit: 10 })).data.length, 0);
+      assert.ok(await store.getMessage(app.id, fresh.message.id));
+      assert.deepEqual(await store.deliveryStats(recent), before, 'stats inside retention are unchanged');
+      const all = await store.deliveryStats({ appId: app.id, since: null });
+      assert.deepEqual([all.count, all.pending, all.failed], [1, 1, 0], 'all history = what is retained');
+      assert.equal(
+        (await enqueue(store, app.id, 'a', 'evt-old', null, T0 + 2 * HOUR)).created,
+        true,
+        'a purged eventId is forgotten',
+      );
+      assert.equal(await store.queueDepth(), 2);
+    }),
+  );
+}
