@@ -1,6 +1,7 @@
 import { keysetBefore, toPage } from '../paging.js';
 import type { AppToken, NewAppToken, Page, PageRequest } from '../types.js';
 import type { PostgresContext } from './context.js';
+import type { PgQueryable } from './driver.js';
 import { type AppTokenRow, toAppToken } from './rows.js';
 import * as sql from './statements-manage.js';
 
@@ -11,11 +12,8 @@ export async function createAppToken(ctx: PostgresContext, token: NewAppToken): 
 }
 
 /** Live tokens by hash, for a batch of lookups (every request with an app token asks). */
-export async function findAppTokensByHash(
-  ctx: PostgresContext,
-  hashes: string[],
-): Promise<Map<string, AppToken>> {
-  const rows = await ctx.rows<AppTokenRow & { token_hash: string }>(sql.FIND_APP_TOKENS_BY_HASH, [hashes]);
+export async function findAppTokensByHash(tx: PgQueryable, hashes: string[]): Promise<Map<string, AppToken>> {
+  const { rows } = await tx.query<AppTokenRow & { token_hash: string }>(sql.FIND_APP_TOKENS_BY_HASH, [hashes]);
   return new Map(rows.map((r) => [r.token_hash, toAppToken(r)]));
 }
 

@@ -4,7 +4,7 @@ import type { StatsAccumulator } from '../stats-accumulator.js';
 import type { ClaimedDelivery, EndpointSecret, EnqueueInput, EnqueueResult } from '../types.js';
 import type { PgQueryable } from './driver.js';
 import { type MessageRow, toMessage } from './rows.js';
-import { ENABLED_ENDPOINTS_OF_APPS, INSERT_DELIVERIES, INSERT_MESSAGES, MESSAGES_BY_EVENT_IDS } from './statements.js';
+import { INSERT_DELIVERIES, INSERT_MESSAGES, MESSAGES_BY_EVENT_IDS } from './statements.js';
 
 /** What a batch needs from the store around it. */
 export interface BatchContext {
@@ -22,12 +22,15 @@ interface TargetRow {
   secrets: EndpointSecret[];
 }
 
+/** INSERT_MESSAGES answers with new message ids and the apps' enabled endpoints in one result. */
+type InsertRow = { kind: 'message'; id: string } | ({ kind: 'endpoint' } & TargetRow);
+
 const eventKey = (appId: string, eventId: string) => `${appId}\u0000${eventId}`;
 
 /**
- * Store a unit's messages with a handful of multi-row statements: insert the messages (a known
- * (app, eventId) is skipped), read the existing ones for those, read the apps' enabled endpoints once,
- * insert every delivery. A repeated eventId inside the batch answers with the batch's first message.
+ * Store a unit's messages with two or three multi-row statements: insert the messages (a known
+ * (app, eventId) is skipped) while reading the apps' enabled endpoints, read the existing messages for
+ * known eventIds, insert every delivery. A repeated eventId inside the batch answers with its first message.
  */
 export async function enqueueMany(
   tx: PgQueryable,
@@ -50,7 +53,7 @@ export async function enqueueMany(
   });
 
   const messages = primaries.map((i) => inputs[i]!.message);
-  const inserted = await tx.query<{ id: string }>(INSERT_MESSAGES, [
+  const inserted = await tx.query<InsertRow>(INSERT_MESSAGES, [
     messages.map((m) => m.id),
     messages.map((m) => m.appId),
     messages.map((m) => m.eventType),
@@ -58,7 +61,17 @@ export async function enqueueMany(
     messages.map((m) => m.payload),
     messages.map((m) => m.timestamp),
   ]);
-  const created = new Set(inserted.rows.map((r) => r.id));
+  const created = new Set<string>();
+  const endpointsOfApp = new Map<string, TargetRow[]>();
+  for (const row of inserted.rows) {
+    if (row.kind === 'message') {
+      created.add(row.id);
+      continue;
+    }
+    const list = endpointsOfApp.get(row.app_id);
+    if (list) list.push(row);
+    else endpointsOfApp.set(row.app_id, [row]);
+  }
   const results: EnqueueResult[] = new Array(inputs.length);
 
   const known = messages.filter((m) => !created.has(m.id));
@@ -78,7 +91,9 @@ export async function enqueueMany(
   }
 
   const fresh = primaries.filter((i) => created.has(inputs[i]!.message.id));
-  if (fresh.length > 0) await insertDeliveries(tx, fresh.map((i) => inputs[i]!), fresh, results, ctx);
+  if (fresh.length > 0) {
+    await insertDeliveries(tx, endpointsOfApp, fresh.map((i) => inputs[i]!), fresh, results, ctx);
+  }
   for (const [i, first] of followerOf) {
     results[i] = { message: results[first]!.message, created: false, leased: [] };
   }
@@ -87,19 +102,12 @@ export async function enqueueMany(
 
 async function insertDeliveries(
   tx: PgQueryable,
+  byApp: Map<string, TargetRow[]>,
   fresh: EnqueueInput[],
   positions: number[],
   results: EnqueueResult[],
   ctx: BatchContext,
 ): Promise<void> {
-  const appIds = [...new Set(fresh.map((input) => input.message.appId))];
-  const targets = await tx.query<TargetRow>(ENABLED_ENDPOINTS_OF_APPS, [appIds]);
-  const byApp = new Map<string, TargetRow[]>();
-  for (const row of targets.rows) {
-    const list = byApp.get(row.app_id);
-    if (list) list.push(row);
-    else byApp.set(row.app_id, [row]);
-  }
   const columns = {
     id: [] as string[],
     appId: [] as string[],

@@ -2,6 +2,7 @@ import { ConflictError } from '../errors.js';
 import { keysetBefore, toPage } from '../paging.js';
 import type { EventType, EventTypeFilter, EventTypePatch, NewEventType, Page, PageRequest } from '../types.js';
 import type { PostgresContext } from './context.js';
+import type { PgQueryable } from './driver.js';
 import { type EventTypeRow, toEventType } from './rows.js';
 import * as sql from './statements-manage.js';
 
@@ -20,9 +21,11 @@ export async function createEventType(ctx: PostgresContext, eventType: NewEventT
   return toEventType(row);
 }
 
-export async function getEventType(ctx: PostgresContext, name: string): Promise<EventType | null> {
-  const [row] = await ctx.rows<EventTypeRow>(sql.GET_EVENT_TYPE, [name]);
-  return row ? toEventType(row) : null;
+/** Event types by name, one answer per name. */
+export async function getEventTypes(tx: PgQueryable, names: string[]): Promise<Array<EventType | null>> {
+  const { rows } = await tx.query<EventTypeRow>(sql.GET_EVENT_TYPES, [[...new Set(names)]]);
+  const found = new Map(rows.map((r) => [r.name, toEventType(r)]));
+  return names.map((name) => found.get(name) ?? null);
 }
 
 export async function listEventTypes(

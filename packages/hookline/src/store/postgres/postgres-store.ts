@@ -45,7 +45,6 @@ import {
 import { type BatchContext, enqueueMany } from './enqueue-batch.js';
 import * as eventTypes from './event-types.js';
 import { NewWorkListener, type StoreLog } from './listener.js';
-import { LookupBatcher } from './lookup-batcher.js';
 import { listMessages } from './message-list.js';
 import { MIGRATION_LOCK, MIGRATIONS_TABLE, POSTGRES_MIGRATIONS } from './migrations.js';
 import { recordMany } from './record-batch.js';
@@ -95,8 +94,6 @@ export class PostgresStore implements DeliveryStore {
 
   private readonly pool: PgPool;
   private readonly writes: WriteBatcher;
-  private readonly apps: LookupBatcher<App>;
-  private readonly tokensByHash: LookupBatcher<AppToken>;
   /** What the per-feature modules (event types, tokens, requeue, retention, stats) work with. */
   private readonly ctx: PostgresContext = {
     rows: (text, values) => this.rows(text, values),
@@ -132,20 +129,10 @@ export class PostgresStore implements DeliveryStore {
       },
       beforeCommit: (tx) => this.beforeCommit(tx),
     });
-    this.apps = new LookupBatcher(async (refs) => {
-      const rows = await this.rows<AppRow>(sql.FIND_APPS, [refs]);
-      const found = new Map<string, App>();
-      // An id wins over a uid (they cannot collide through the API, but the store does not rely on it).
-      for (const row of rows) if (row.uid !== null && refs.includes(row.uid)) found.set(row.uid, toApp(row));
-      for (const row of rows) found.set(row.id, toApp(row));
-      return found;
-    });
-    this.tokensByHash = new LookupBatcher((hashes) => tokens.findAppTokensByHash(this.ctx, hashes));
   }
 
   private async beforeCommit(tx: PgQueryable): Promise<void> {
-    await flushStats(tx, this.stats);
-    if (this.notifyAtCommit) await tx.query(sql.NOTIFY_NEW_WORK);
+    await flushStats(tx, this.stats, this.notifyAtCommit);
     this.notifyAtCommit = false;
   }
 
@@ -246,8 +233,12 @@ export class PostgresStore implements DeliveryStore {
     }
   }
 
+  /**
+   * Every API request starts with this lookup: it joins the next group-commit unit, so under load a batch
+   * of lookups costs one statement and no transaction of its own.
+   */
   findApp(ref: string): Promise<App | null> {
-    return this.apps.get(ref);
+    return this.writes.batch('findApp', ref, (tx, refs) => findApps(tx, refs), { oneStatement: true });
   }
 
   async listApps(page: PageRequest): Promise<Page<App>> {
@@ -384,7 +375,7 @@ export class PostgresStore implements DeliveryStore {
     return this.writes.single(async (tx) => {
       const { rows } = await tx.query<ClaimedRow>(sql.CLAIM_DUE, [workerId, leaseUntil, now, limit]);
       return rows.map((r) => toClaimed(r, now));
-    });
+    }, { oneStatement: true });
   }
 
   recordAttempts(workerId: string, outcomes: AttemptOutcome[]): Promise<RecordResult> {
@@ -397,7 +388,7 @@ export class PostgresStore implements DeliveryStore {
     if (deliveryIds.length === 0) return Promise.resolve();
     return this.writes.single(async (tx) => {
       await tx.query(sql.EXTEND_LEASES, [leaseUntil, deliveryIds, workerId]);
-    });
+    }, { oneStatement: true });
   }
 
   releaseLeases(workerId: string, deliveryIds: string[]): Promise<void> {
@@ -432,8 +423,11 @@ export class PostgresStore implements DeliveryStore {
     return eventTypes.createEventType(this.ctx, eventType);
   }
 
+  /** Read on every message (through a short cache in api/); concurrent misses share one statement. */
   getEventType(name: string): Promise<EventType | null> {
-    return eventTypes.getEventType(this.ctx, name);
+    return this.writes.batch('getEventType', name, (tx, names) => eventTypes.getEventTypes(tx, names), {
+      oneStatement: true,
+    });
   }
 
   listEventTypes(filter: EventTypeFilter, page: PageRequest): Promise<Page<EventType>> {
@@ -460,8 +454,12 @@ export class PostgresStore implements DeliveryStore {
     return tokens.createAppToken(this.ctx, token);
   }
 
+  /** Every request with an app token asks; batched like findApp. */
   findAppTokenByHash(tokenHash: string): Promise<AppToken | null> {
-    return this.tokensByHash.get(tokenHash);
+    return this.writes.batch('findAppToken', tokenHash, async (tx, hashes) => {
+      const found = await tokens.findAppTokensByHash(tx, [...new Set(hashes)]);
+      return hashes.map((hash) => found.get(hash) ?? null);
+    }, { oneStatement: true });
   }
 
   listAppTokens(appId: string, page: PageRequest): Promise<Page<AppToken>> {
@@ -482,4 +480,13 @@ export class PostgresStore implements DeliveryStore {
 function uidConflict(error: unknown): unknown {
   const e = error as { code?: string; constraint?: string };
   return e.code === UNIQUE_VIOLATION && e.constraint === 'apps_uid_key' ? new ConflictError('uid') : error;
+}
+
+/** Apps by id or uid, one answer per ref; an id wins over a uid (the API keeps them apart anyway). */
+async function findApps(tx: PgQueryable, refs: string[]): Promise<Array<App | null>> {
+  const { rows } = await tx.query<AppRow>(sql.FIND_APPS, [[...new Set(refs)]]);
+  const found = new Map<string, App>();
+  for (const row of rows) if (row.uid !== null) found.set(row.uid, toApp(row));
+  for (const row of rows) found.set(row.id, toApp(row));
+  return refs.map((ref) => found.get(ref) ?? null);
 }

@@ -32,14 +32,17 @@ export async function recordMany(
 }
 
 /**
- * A batch of outcomes in three statements: move the endpoints' failure runs on (and disable endpoints
- * on 410 or the auto-disable rule), then finish the deliveries whose lease still holds and insert
- * exactly their attempts. A delivery whose lease was lost leaves no trace.
+ * A batch of outcomes in one statement when every attempt succeeded, else in two to four: move the
+ * endpoints' failure runs on (and disable endpoints on 410 or the auto-disable rule), then finish the
+ * deliveries whose lease still holds and insert exactly their attempts. A lost lease leaves no trace.
  */
 async function recordOne(tx: PgQueryable, { workerId, outcomes }: RecordInput, ctx: BatchContext) {
   const result: RecordResult = { applied: [], leaseLost: [], disabledEndpoints: [] };
   if (outcomes.length === 0) return result;
-  const states = await updateFailureRuns(tx, outcomes);
+  // Without failures nothing depends on the endpoints' state: their runs end inside FINISH_DELIVERIES.
+  const anyFailure = outcomes.some((o) => o.attempt.status === 'failed');
+  const states = anyFailure ? await updateFailureRuns(tx, outcomes) : new Map<string, EndpointState>();
+  const recovered = anyFailure ? [] : [...new Set(outcomes.map((o) => o.endpointId))].sort();
 
   // Outcomes that disable their endpoint (410, or failing since before the auto-disable horizon).
   const triggers = new Set<AttemptOutcome>();
@@ -93,6 +96,7 @@ async function recordOne(tx: PgQueryable, { workerId, outcomes }: RecordInput, c
     attempts.map((a) => a.durationMs),
     attempts.map((a) => a.error),
     attempts.map((a) => a.createdAt),
+    recovered,
   ]);
   const createdAt = new Map(done.rows.map((r) => [r.id, r.created_at]));
   outcomes.forEach((outcome, i) => {

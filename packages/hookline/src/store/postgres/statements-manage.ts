@@ -7,10 +7,10 @@
 export const INSERT_EVENT_TYPE = `
 INSERT INTO hookline.event_types (id, name, description, schema, archived, created_at, updated_at)
 VALUES ($1, $2, $3, $4, false, $5, $5) ON CONFLICT (name) DO NOTHING RETURNING *`;
-/** One event type by name. Params: name. */
-export const GET_EVENT_TYPE = `SELECT * FROM hookline.event_types WHERE name = $1`;
-/** The same, locked for an update. Params: name. */
-export const LOCK_EVENT_TYPE = `${GET_EVENT_TYPE} FOR UPDATE`;
+/** Event types by name, for a batch of lookups. Params: names[]. */
+export const GET_EVENT_TYPES = `SELECT * FROM hookline.event_types WHERE name = ANY ($1::text[])`;
+/** One event type by name, locked for an update. Params: name. */
+export const LOCK_EVENT_TYPE = `SELECT * FROM hookline.event_types WHERE name = $1 FOR UPDATE`;
 /** A newest-first page of event types. Params: include_archived, before_at, before_id, limit. */
 export const PAGE_EVENT_TYPES = `
 SELECT * FROM hookline.event_types WHERE ($1 OR NOT archived) AND (created_at, id) < ($2, $3)

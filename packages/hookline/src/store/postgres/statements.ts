@@ -94,20 +94,28 @@ export const UNPARK_ENDPOINT_PENDING = `
 UPDATE hookline.deliveries SET next_attempt_at = $1
 WHERE endpoint_id = $2 AND status = 'pending' AND next_attempt_at IS NULL`;
 
-/** Insert a batch of messages; returns the ids that were new (a known eventId is skipped). Params: column arrays. */
+/**
+ * Insert a batch of messages (a known (app, eventId) is skipped) and, in the same round trip, read the
+ * enabled endpoints of their apps. Rows are either ('message', id of a new message) or ('endpoint', …).
+ * Params: message column arrays (id, app_id, event_type, event_id, payload, timestamp).
+ */
 export const INSERT_MESSAGES = `
-INSERT INTO hookline.messages (id, app_id, event_type, event_id, payload, timestamp)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
-ON CONFLICT (app_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
-RETURNING id`;
+WITH inserted AS (
+  INSERT INTO hookline.messages (id, app_id, event_type, event_id, payload, timestamp)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+  ON CONFLICT (app_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
+  RETURNING id
+)
+SELECT 'message' AS kind, id, NULL AS app_id, NULL AS url, NULL::text[] AS event_types, NULL::jsonb AS headers,
+  NULL::jsonb AS secrets
+FROM inserted
+UNION ALL
+SELECT 'endpoint', id, app_id, url, event_types, headers, secrets FROM hookline.endpoints
+WHERE app_id = ANY ($2::text[]) AND NOT disabled AND deleted_at IS NULL`;
 /** The stored messages for (app, eventId) pairs. Params: app_ids[], event_ids[]. */
 export const MESSAGES_BY_EVENT_IDS = `
 SELECT m.* FROM hookline.messages m
 JOIN unnest($1::text[], $2::text[]) AS k(app_id, event_id) ON m.app_id = k.app_id AND m.event_id = k.event_id`;
-/** Endpoints new messages of these apps may go to. Params: app_ids[]. */
-export const ENABLED_ENDPOINTS_OF_APPS = `
-SELECT id, app_id, url, event_types, headers, secrets FROM hookline.endpoints
-WHERE app_id = ANY ($1::text[]) AND NOT disabled AND deleted_at IS NULL`;
 /** Insert a batch of deliveries (leased when locked_by is set). Params: column arrays. */
 export const INSERT_DELIVERIES = `
 INSERT INTO hookline.deliveries (id, app_id, message_id, endpoint_id, status, next_attempt_at, locked_by,
@@ -159,12 +167,15 @@ WHERE id = ANY ($2::text[]) AND NOT disabled RETURNING id`;
 
 /**
  * Finish or reschedule deliveries fenced by the lease, and record the attempts of exactly those whose
- * lease held. Params: delivery ids[], statuses[], attempts[], next_attempt_ats[], finished_ats[], worker_id,
+ * lease held; endpoints in $18 (a batch without failures) end their failure runs in the same round trip.
+ * Params: delivery ids[], statuses[], attempts[], next_attempt_ats[], finished_ats[], worker_id,
  * then the attempt columns: ids[], app_ids[], message_ids[], endpoint_ids[], attempt_numbers[], statuses[],
- * response_status_codes[], response_bodies[], duration_ms[], errors[], created_ats[].
+ * response_status_codes[], response_bodies[], duration_ms[], errors[], created_ats[], then endpoint ids[].
  */
 export const FINISH_DELIVERIES = `
-WITH done AS (
+WITH recovered AS (
+  UPDATE hookline.endpoints SET failing_since = NULL WHERE id = ANY ($18::text[]) AND failing_since IS NOT NULL
+), done AS (
   UPDATE hookline.deliveries d SET status = u.status, attempts = u.attempts, next_attempt_at = u.next_attempt_at,
     finished_at = u.finished_at, locked_by = NULL, locked_until = NULL
   FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::bigint[])
@@ -203,17 +214,20 @@ SELECT * FROM hookline.attempts WHERE app_id = $1 AND message_id = $2 AND (creat
 ORDER BY created_at DESC, id DESC LIMIT $5`;
 
 /**
- * Append stats deltas: counters and delay buckets, per app (endpoint_id NULL) and per endpoint.
- * Insert-only, so concurrent writers never wait on each other. Params: app_ids[], endpoint_ids[],
- * minutes[], counts[], succeeded[], failed[], then delay app_ids[], endpoint_ids[], minutes[], buckets[], ns[].
+ * Append stats deltas: counters and delay buckets, per app (endpoint_id NULL) and per endpoint, and
+ * announce new work when $12 is true; one round trip before COMMIT. Insert-only, so concurrent writers
+ * never wait on each other. Params: app_ids[], endpoint_ids[], minutes[], counts[], succeeded[], failed[],
+ * then delay app_ids[], endpoint_ids[], minutes[], buckets[], ns[], then notify.
  */
 export const INSERT_STATS_DELTAS = `
 WITH counters AS (
   INSERT INTO hookline.delivery_stats_delta (app_id, endpoint_id, minute, count, succeeded, failed)
   SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
+), delays AS (
+  INSERT INTO hookline.delay_histogram_delta (app_id, endpoint_id, minute, bucket, n)
+  SELECT * FROM unnest($7::text[], $8::text[], $9::bigint[], $10::integer[], $11::bigint[])
 )
-INSERT INTO hookline.delay_histogram_delta (app_id, endpoint_id, minute, bucket, n)
-SELECT * FROM unnest($7::text[], $8::text[], $9::bigint[], $10::integer[], $11::bigint[])`;
+SELECT pg_notify('${NEW_WORK_CHANNEL}', '') WHERE $12::boolean`;
 /** Only one process folds at a time; the others skip. Params: lock key. */
 export const TRY_FOLD_LOCK = `SELECT pg_try_advisory_xact_lock($1) AS locked`;
 /** Move counter deltas into the per-minute rows of apps and of endpoints. */

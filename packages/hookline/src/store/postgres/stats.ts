@@ -5,9 +5,17 @@ import type { PostgresContext } from './context.js';
 import type { PgQueryable } from './driver.js';
 import * as sql from './statements.js';
 
-/** Append counter and delay deltas in one statement (insert-only: no lock shared with other writers). */
-export async function insertStatsDeltas(tx: PgQueryable, counters: StatsRow[], delays: DelayRow[]): Promise<void> {
-  if (counters.length === 0 && delays.length === 0) return;
+/**
+ * Append counter and delay deltas, and NOTIFY new work when `announce`, in one statement (insert-only:
+ * no lock shared with other writers).
+ */
+export async function insertStatsDeltas(
+  tx: PgQueryable,
+  counters: StatsRow[],
+  delays: DelayRow[],
+  announce = false,
+): Promise<void> {
+  if (counters.length === 0 && delays.length === 0 && !announce) return;
   await tx.query(sql.INSERT_STATS_DELTAS, [
     counters.map((r) => r.appId),
     counters.map((r) => r.endpointId),
@@ -20,18 +28,19 @@ export async function insertStatsDeltas(tx: PgQueryable, counters: StatsRow[], d
     delays.map((r) => r.minute),
     delays.map((r) => r.bucket),
     delays.map((r) => r.n),
+    announce,
   ]);
 }
 
-/** Write the deltas of `stats` inside `tx`, and start it over. */
-export async function flushStats(tx: PgQueryable, stats: StatsAccumulator): Promise<void> {
+/** Write the deltas of `stats` inside `tx` (and NOTIFY when `announce`), and start it over. */
+export async function flushStats(tx: PgQueryable, stats: StatsAccumulator, announce = false): Promise<void> {
   const counters: StatsRow[] = [];
   const delays: DelayRow[] = [];
   stats.flush(
     (row) => counters.push(row),
     (row) => delays.push(row),
   );
-  await insertStatsDeltas(tx, counters, delays);
+  await insertStatsDeltas(tx, counters, delays, announce);
 }
 
 /** Record the stats changes `count` makes, inside `tx` (admin writes outside the group-commit path). */
