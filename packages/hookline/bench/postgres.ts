@@ -88,7 +88,9 @@ export async function runPostgresScenario(
   const pools: Pool[] = [];
   try {
     for (let i = 0; i < processes; i++) hooklines.push(await startHookline(url.toString()));
-    for (const h of hooklines) pools.push(new Pool(h.url, { connections: Math.ceil(64 / processes) }));
+    // A burst from many senders behind a load balancer: 64 concurrent requests per process.
+    const concurrency = 64 * processes;
+    for (const h of hooklines) pools.push(new Pool(h.url, { connections: 64 }));
     const app = await json(pools[0]!, 'POST', '/v1/apps', { name: 'bench' });
     await json(pools[0]!, 'POST', `/v1/apps/${app.id}/endpoints`, { url: `${receiverUrl}/hook` });
     // A load balancer in front: request i goes to process i mod N.
@@ -100,7 +102,7 @@ export async function runPostgresScenario(
     };
 
     await json(receiver, 'POST', '/reset');
-    await blast(WARM_UP, 64, send);
+    await blast(WARM_UP, concurrency, send);
     await waitForCount(receiver, WARM_UP, 60_000);
     await json(receiver, 'POST', '/reset');
 
@@ -108,7 +110,7 @@ export async function runPostgresScenario(
     const deliveredBefore = await Promise.all(hooklines.map((h) => succeededDeliveries(h.url)));
     const dbBefore = await databaseCpu(adminUrl, database);
     const started = performance.now();
-    await blast(messages, 64, send);
+    await blast(messages, concurrency, send);
     await waitForCount(receiver, messages, 180_000);
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = hooklines.map((h) => cpuSeconds(h.child.pid!));

@@ -34,7 +34,7 @@ function postgresRows(results: PostgresResult[], ceiling: number): string[][] {
   const one = results.find((r) => r.processes === 1);
   return results.flatMap((r) => [
     [
-      `(d) PostgreSQL, ${r.processes} process${r.processes > 1 ? 'es' : ''} (--role all, round-robin)`,
+      `(d) PostgreSQL, ${r.processes} process${r.processes > 1 ? 'es' : ''} (--role all, round-robin, ${64 * r.processes} concurrent)`,
       `${r.deliveriesPerSecond.toFixed(0)} deliveries/s`,
       `${(r.deliveriesPerSecond / ceiling).toFixed(2)}${one && r !== one ? ` (${(r.deliveriesPerSecond / one.deliveriesPerSecond).toFixed(2)} × one)` : ''}`,
     ],
