@@ -123,12 +123,12 @@ async function main(): Promise<void> {
         `${e2e.toFixed(0)} deliveries/s`,
         (e2e / ceiling).toFixed(2),
       ],
-      ['    CPU ms per delivery (the hookline process)', fmt(sqliteCpuMs, 3), ''],
       [
         '    ingest alone (202s)',
         `${(MESSAGES / ingestSeconds).toFixed(0)} msgs/s`,
         (MESSAGES / ingestSeconds / ceiling).toFixed(2),
       ],
+      ['    hookline CPU per message (ingest + delivery)', `${fmt(sqliteCpuMs, 3)} ms`, ''],
       [
         `(c) delay at ${PACED_RATE} msg/s for ${PACED_SECONDS} s`,
         `p50 ${paced.p50} ms · p95 ${paced.p95} ms · p99 ${paced.p99} ms`,

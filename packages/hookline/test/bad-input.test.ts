@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { TestHookline } from './helpers/hookline.js';
 
@@ -81,6 +82,27 @@ describe('bad input gets a clear 4xx problem and stores nothing', () => {
   it('answers 413 for a body over --max-body', async () => {
     const big = { eventType: 'a.b', payload: { blob: 'x'.repeat(5000) } };
     assertProblem(await hl.call('POST', `/v1/apps/${app}/messages`, big), 413, 'payload_too_large');
+    assert.equal(await messageCount(), 0);
+  });
+
+  it('answers 413 for a chunked body that grows past --max-body without a content-length', async () => {
+    const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = request(`${hl.url}/v1/apps/${app}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${hl.server.adminToken}`, 'content-type': 'application/json' },
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      req.write('{"eventType":"a.b","payload":{"blob":"');
+      for (let i = 0; i < 5; i++) req.write('x'.repeat(1000));
+      req.end('"}}');
+    });
+    assert.equal(answer.status, 413);
+    assert.equal(answer.body.code, 'payload_too_large');
     assert.equal(await messageCount(), 0);
   });
 

@@ -28,7 +28,7 @@ function measure(verify: () => unknown): number {
   for (let round = 0; round < ROUNDS; round++) {
     let calls = 0;
     const start = performance.now();
-    let elapsed = 0;
+    let elapsed: number;
     do {
       for (let i = 0; i < BATCH; i++) verify();
       calls += BATCH;

@@ -25,6 +25,8 @@ export {
   readRawBody,
   sendNodeResponse,
 } from './adapters/node-http.js';
+// The typed API client: the same exports as `@hookline/sdk/client`.
+export * from './client/index.js';
 export { createRouter } from './create-router.js';
 export {
   type ClaimResult,

@@ -3,8 +3,7 @@
  * your transaction, or anything with the same shape. No runtime dependency on `pg`.
  */
 export interface SendMessageClient {
-  // The rows' shape depends on the statement; any[] matches pg's QueryResult.
-  query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
 /** A message for `hookline.send_message`. */

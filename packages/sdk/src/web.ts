@@ -7,6 +7,8 @@ export {
   type NextRouteHandlerOptions,
   readRequestBody,
 } from './adapters/fetch.js';
+// The typed API client: the same exports as `@hookline/sdk/client`.
+export * from './client/index.js';
 export { createRouter } from './create-router-web.js';
 export {
   type ClaimResult,

@@ -14,7 +14,9 @@ try {
   await pool.query('SELECT 1');
 } catch (error) {
   if (required)
-    throw new Error(`HOOKLINE_TEST_PG is set but PostgreSQL is unreachable: ${(error as Error).message}`);
+    throw new Error(`HOOKLINE_TEST_PG is set but PostgreSQL is unreachable: ${(error as Error).message}`, {
+      cause: error,
+    });
   skip = `PostgreSQL not reachable at ${url} (${(error as Error).message}); set HOOKLINE_TEST_PG to require it`;
   console.log(`skipping PostgresDedupStore: ${skip}`);
   await pool.end();

@@ -18,7 +18,8 @@ try {
   await client.connect();
 } catch (error) {
   const reason = (error as Error).message || String(lastError);
-  if (required) throw new Error(`HOOKLINE_TEST_REDIS is set but Redis is unreachable: ${reason}`);
+  if (required)
+    throw new Error(`HOOKLINE_TEST_REDIS is set but Redis is unreachable: ${reason}`, { cause: error });
   skip = `Redis not reachable at ${url} (${reason}); set HOOKLINE_TEST_REDIS to require it`;
   console.log(`skipping RedisDedupStore: ${skip}`);
 }

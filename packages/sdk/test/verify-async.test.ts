@@ -159,10 +159,10 @@ describe('verifyWebhookAsync (web crypto)', () => {
     assert.deepEqual(names, ['Zoë']);
   });
 
-  test('the web entry and everything it imports use no node: module or package', async () => {
+  test('the web and client entries and everything they import use no node: module or package', async () => {
     const srcDir = new URL('../src/', import.meta.url);
     const seen = new Set<string>();
-    const queue = ['web.js'];
+    const queue = ['web.js', 'client/index.js'];
     while (queue.length > 0) {
       const file = queue.pop()!;
       if (seen.has(file)) continue;
@@ -175,5 +175,6 @@ describe('verifyWebhookAsync (web crypto)', () => {
       }
     }
     assert.ok(seen.has('verify-async.js') && seen.has('router.js') && seen.has('adapters/fetch.js'));
+    assert.ok(seen.has('client/transport.js') && seen.has('client/resources/messages.js'));
   });
 });

@@ -93,9 +93,8 @@ export function renderApiDocs(doc: Doc): string {
         .filter((p) => p.in === 'query')
         .map((p) => `\`${p.name}\``)
         .join(' ');
-      out.push(
-        `| ${method.toUpperCase()} | \`${path}\` | ${op.summary ?? ''} | ${who} | ${query} | ${body} | ${success} |`,
-      );
+      const cells = [method.toUpperCase(), `\`${path}\``, op.summary ?? '', who, query, body, success];
+      out.push(`| ${cells.join(' | ')} |`);
     }
   }
   out.push('', '## Schemas', '');

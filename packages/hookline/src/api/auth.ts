@@ -1,20 +1,20 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Context } from 'hono';
 import { APP_TOKEN_PREFIX, tokenHash } from '../core/tokens.js';
 import type { DeliveryStore } from '../store/port.js';
 import { HttpError } from './errors.js';
 import type { Access, Principal } from './route.js';
 
 /**
- * Bearer-token check. The admin token is compared as a SHA-256 digest in constant time; an app-scoped token
- * is looked up by its SHA-256 on every request, so a revocation takes effect at once (in every process).
- * A valid app token on an admin-only route is 403; which app it may see is checked by loadApp (404).
+ * Bearer-token check, from the Authorization header alone (so the ingest fast path shares it). The admin
+ * token is compared as a SHA-256 digest in constant time; an app-scoped token is looked up by its SHA-256 on
+ * every request, so a revocation takes effect at once (in every process). A valid app token on an admin-only
+ * route is 403; which app it may see is checked by loadApp (404).
  */
 export function makeAuthorizer(adminToken: string, store: DeliveryStore) {
   const adminDigest = Buffer.from(tokenHash(adminToken), 'hex');
-  return async (c: Context, access: Access): Promise<Principal | null> => {
+  return async (authorization: string | undefined, access: Access): Promise<Principal | null> => {
     if (access === 'public') return null;
-    const header = c.req.header('authorization') ?? '';
+    const header = authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new HttpError('unauthorized', 'send Authorization: Bearer <token>');
     const token = match[1]!;
@@ -23,10 +23,7 @@ export function makeAuthorizer(adminToken: string, store: DeliveryStore) {
     const appToken = token.startsWith(APP_TOKEN_PREFIX) ? await store.findAppTokenByHash(digest) : null;
     if (!appToken) throw new HttpError('unauthorized', 'the bearer token is not valid');
     if (access === 'admin') {
-      throw new HttpError(
-        'forbidden',
-        `${c.req.method} ${c.req.path} is admin-only; an app-scoped token may use its own app's routes`,
-      );
+      throw new HttpError('forbidden', "this route is admin-only; an app-scoped token may use its own app's routes");
     }
     return { kind: 'app', appId: appToken.appId };
   };

@@ -1,3 +1,6 @@
+import { ConflictError, StoreUnavailableError } from '../store/errors.js';
+import { InvalidIteratorError } from '../store/paging.js';
+
 /**
  * Every error code the API can answer with, its HTTP status and title. docs/errors.md lists the same
  * codes, and a test fails when the two differ (STYLE.md, fastify's habit).
@@ -51,6 +54,23 @@ export class HttpError extends Error {
     super(detail);
     this.status = ERROR_CODES[code].status;
   }
+}
+
+/**
+ * The HTTP error a thrown error stands for, or null when it is unexpected (then it is a 500 and gets logged).
+ * Both the Hono routes and the ingest fast path answer through this one mapping.
+ */
+export function asHttpError(error: unknown): HttpError | null {
+  if (error instanceof HttpError) return error;
+  if (error instanceof InvalidIteratorError)
+    return new HttpError('invalid_iterator', 'iterator is malformed; pass back one from a previous page');
+  if (error instanceof ConflictError) {
+    const code = error.field === 'name' ? 'event_type_conflict' : 'uid_conflict';
+    return new HttpError(code, error.message, [{ field: error.field, message: 'already taken' }]);
+  }
+  if (error instanceof StoreUnavailableError)
+    return new HttpError('store_unavailable', error.message, undefined, { 'retry-after': '1' });
+  return null;
 }
 
 /** The problem+json body of an error (RFC 9457), with hookline's stable `code`. */

@@ -100,7 +100,7 @@ export class EventTypeCatalog {
         [{ field: 'eventType', message: why }],
       );
     }
-    if (type?.schema == null) return;
+    if (!type?.schema) return;
     const validate = this.validatorFor(type as EventType & { schema: Record<string, unknown> });
     if (validate(payload)) return;
     const errors = (validate.errors ?? []).slice(0, 10).map(fieldOf);

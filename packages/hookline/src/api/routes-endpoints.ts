@@ -168,7 +168,8 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
     handler: async ({ params, principal, body, c }) => {
       const app = await loadApp(deps, params.app!, principal);
       const endpoint = requireEnabled(await loadEndpoint(deps, app, params.ep!));
-      const result = await deps.store.recoverEndpoint(app.id, endpoint.id, parseTime(body.since)!, deps.clock());
+      const since = parseTime(body.since)!;
+      const result = await deps.store.recoverEndpoint(app.id, endpoint.id, since, deps.clock());
       if (result.queued > 0) deps.dispatch?.wake();
       return c.json(result, 202);
     },

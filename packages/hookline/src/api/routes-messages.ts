@@ -1,5 +1,5 @@
-import { newId } from '../core/ids.js';
 import type { ApiDeps } from './deps.js';
+import { ingestMessage } from './ingest.js';
 import { loadApp, loadEndpoint, loadMessage, pageLimit, parseTime, requireEnabled } from './lookup.js';
 import { presentAccepted, presentAttempt, presentMessage } from './present.js';
 import type { DefineRoute } from './route.js';
@@ -27,32 +27,8 @@ export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
     responses: {
       202: { description: 'Accepted: stored durably, delivery under way', schema: MessageAccepted },
     },
-    handler: async ({ params, principal, body, c }) => {
-      const app = await loadApp(deps, params.app!, principal);
-      await deps.eventTypes.checkMessage(body.eventType, body.payload);
-      const now = deps.clock();
-      const dispatch = deps.dispatch;
-      // Fresh deliveries are leased to this process in the same transaction and sent from memory.
-      const leaseTo = dispatch?.hasCapacity()
-        ? { workerId: dispatch.workerId, until: now + deps.leaseMs }
-        : null;
-      const result = await deps.store.enqueueMessage({
-        message: {
-          id: newId('msg', now),
-          appId: app.id,
-          eventType: body.eventType,
-          eventId: body.eventId ?? null,
-          payload: JSON.stringify(body.payload),
-          timestamp: now,
-        },
-        leaseTo,
-        newDeliveryId: () => newId('dlv', now),
-      });
-      if (result.leased.length > 0) dispatch?.accept(result.leased);
-      else if (result.created) dispatch?.wake();
-      deps.messageAccepted(result.created);
-      return c.json(presentAccepted(result.message), 202);
-    },
+    handler: async ({ params, principal, body, c }) =>
+      c.json(await ingestMessage(deps, principal, params.app!, body), 202),
   });
   route({
     method: 'get',
@@ -105,7 +81,8 @@ export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
   route({
     method: 'post',
     path: '/v1/apps/{app}/messages/{msg}/resend',
-    summary: 'Send a message again: to one endpoint, or to every enabled endpoint it matched',
+    summary:
+      'Send a message again: to one endpoint, or to every enabled endpoint it has a delivery for (those it matched when created)',
     tag: 'Messages',
     access: 'app',
     body: MessageResend,

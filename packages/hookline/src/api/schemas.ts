@@ -105,7 +105,9 @@ export const SecretRotate = z
   .openapi('SecretRotate', { description: 'The new secret; generated when omitted.' });
 export const EndpointRecover = z
   .strictObject({ since: IsoTime })
-  .openapi('EndpointRecover', { description: 'Re-send failed deliveries of messages created at or after `since`.' });
+  .openapi('EndpointRecover', {
+    description: 'Re-send failed deliveries of messages created at or after `since`.',
+  });
 
 export const MessageCreate = z
   .strictObject({

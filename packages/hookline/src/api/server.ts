@@ -1,12 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import { ConflictError, StoreUnavailableError } from '../store/errors.js';
-import { InvalidIteratorError } from '../store/paging.js';
 import { VERSION } from '../version.js';
-import { makeAuthorizer } from './auth.js';
 import type { ApiDeps } from './deps.js';
-import { HttpError, problemResponse } from './errors.js';
-import { makeRouter } from './route.js';
+import { asHttpError, HttpError, problemResponse } from './errors.js';
+import { type Authorize, makeRouter } from './route.js';
+import { logStoreOutage } from './outage-log.js';
 import { appRoutes } from './routes-apps.js';
 import { endpointRoutes } from './routes-endpoints.js';
 import { eventTypeRoutes } from './routes-event-types.js';
@@ -16,9 +14,9 @@ import { statsRoutes } from './routes-stats.js';
 import { tokenRoutes } from './routes-tokens.js';
 
 /** The whole HTTP API as a web-standard fetch handler (tests may call `app.request()` without a socket). */
-export function buildApi(deps: ApiDeps, adminToken: string): OpenAPIHono {
+export function buildApi(deps: ApiDeps, authorize: Authorize): OpenAPIHono {
   const api = new OpenAPIHono();
-  const route = makeRouter(api, makeAuthorizer(adminToken, deps.store), deps.config.maxBodyBytes);
+  const route = makeRouter(api, authorize, deps.config.maxBodyBytes);
   // A `--role worker` process delivers; it serves health and metrics, not the API.
   const servesApi = deps.config.role !== 'worker';
   if (servesApi) {
@@ -45,9 +43,6 @@ export function buildApi(deps: ApiDeps, adminToken: string): OpenAPIHono {
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
 
-  // While the database is away every request fails the same way: one log line per 10 s, with a count.
-  let unavailableLoggedAt = Number.NEGATIVE_INFINITY;
-  let unavailableSuppressed = 0;
   const routePatterns = collectPatterns(api);
   api.notFound((c) => {
     if (!servesApi && c.req.path.startsWith('/v1/')) {
@@ -62,30 +57,13 @@ export function buildApi(deps: ApiDeps, adminToken: string): OpenAPIHono {
       : problemResponse('not_found', `no route ${c.req.method} ${c.req.path}`);
   });
   api.onError((error, c) => {
-    if (error instanceof HttpError)
-      return problemResponse(error.code, error.detail, error.errors, error.headers);
-    if (error instanceof InvalidIteratorError)
-      return problemResponse('invalid_iterator', 'iterator is malformed; pass back one from a previous page');
-    if (error instanceof ConflictError) {
-      const code = error.field === 'name' ? 'event_type_conflict' : 'uid_conflict';
-      return problemResponse(code, error.message, [{ field: error.field, message: 'already taken' }]);
-    }
-    if (error instanceof StoreUnavailableError) {
-      const now = deps.clock();
-      if (now - unavailableLoggedAt >= 10_000) {
-        deps.logger.error(
-          { err: error, path: c.req.path, alsoFailedSinceLastLine: unavailableSuppressed },
-          'store unavailable: answering 503 with Retry-After',
-        );
-        unavailableLoggedAt = now;
-        unavailableSuppressed = 0;
-      } else {
-        unavailableSuppressed++;
-      }
-      return problemResponse('store_unavailable', error.message, undefined, { 'retry-after': '1' });
-    }
-    if (error instanceof HTTPException && error.status === 400)
-      return problemResponse('invalid_json', error.message);
+    const known =
+      asHttpError(error) ??
+      (error instanceof HTTPException && error.status === 400
+        ? new HttpError('invalid_json', error.message)
+        : null);
+    if (known?.code === 'store_unavailable') logStoreOutage(deps, error, c.req.path);
+    if (known) return problemResponse(known.code, known.detail, known.errors, known.headers);
     deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return problemResponse('internal_error', 'an internal error occurred; it has been logged');
   });

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { renderApiDocs } from '../api/api-docs.js';
+import { makeAuthorizer } from '../api/auth.js';
+import { renderClientTypes } from '../api/client-types.js';
 import { EventTypeCatalog } from '../api/event-type-catalog.js';
 import { buildApi, openApiDocument } from '../api/server.js';
 import { resolveServeConfig } from '../config/config.js';
@@ -24,12 +26,15 @@ export function currentOpenApi() {
       health: async () => ({ ok: true, detail: {} }),
       messageAccepted: () => {},
     },
-    'unused-admin-token-for-docs',
+    makeAuthorizer('unused-admin-token-for-docs', store),
   );
   return openApiDocument(api);
 }
 
-// `npm run docs`: write docs/openapi.json and docs/api.md.
+/** Where the SDK client's generated types live (the SDK never imports the server: it gets a file). */
+export const CLIENT_TYPES_FILE = new URL('../../../../sdk/src/client/api-types.ts', import.meta.url);
+
+// `npm run docs`: write docs/openapi.json, docs/api.md and the SDK client's types.
 if (process.argv[1]?.endsWith('gen-docs.js')) {
   const doc = currentOpenApi();
   writeFileSync(
@@ -37,5 +42,6 @@ if (process.argv[1]?.endsWith('gen-docs.js')) {
     `${JSON.stringify(doc, null, 2)}\n`,
   );
   writeFileSync(new URL('../../../../../docs/api.md', import.meta.url), renderApiDocs(doc as never));
-  console.log('wrote docs/openapi.json and docs/api.md');
+  writeFileSync(CLIENT_TYPES_FILE, renderClientTypes(doc as never));
+  console.log('wrote docs/openapi.json, docs/api.md and packages/sdk/src/client/api-types.ts');
 }

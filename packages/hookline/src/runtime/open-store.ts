@@ -10,8 +10,11 @@ export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
 }
 
-/** Open and migrate the store `--db` names: a file path (SQLite) or a postgres:// URL. */
-export async function openStore(db: string, logger: Logger): Promise<DeliveryStore> {
+/**
+ * Open and migrate the store `--db` names: a file path (SQLite) or a postgres:// URL. `logger` hears
+ * what the store handles by itself (a lost LISTEN connection); tools without one pass nothing.
+ */
+export async function openStore(db: string, logger?: Logger): Promise<DeliveryStore> {
   if (isPostgresUrl(db)) return openPostgres(db, logger);
   let store: SqliteStore;
   try {
@@ -25,9 +28,9 @@ export async function openStore(db: string, logger: Logger): Promise<DeliverySto
   return store;
 }
 
-async function openPostgres(url: string, logger: Logger): Promise<DeliveryStore> {
+async function openPostgres(url: string, logger?: Logger): Promise<DeliveryStore> {
   const store = new PostgresStore(url, {
-    log: (level, message, error) => logger[level](error ? { err: errorSummary(error) } : {}, message),
+    log: (level, message, error) => logger?.[level](error ? { err: errorSummary(error) } : {}, message),
   });
   try {
     await store.migrate();

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
+import { makeAuthorizer } from '../api/auth.js';
+import type { ApiDeps } from '../api/deps.js';
 import { EventTypeCatalog } from '../api/event-type-catalog.js';
+import { ingestFastPath } from '../api/ingest-fast-path.js';
 import { buildApi } from '../api/server.js';
 import type { ServeConfig } from '../config/config.js';
 import { newId } from '../core/ids.js';
@@ -105,43 +108,46 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
   const purger =
     config.role === 'api'
       ? null
-      : new RetentionPurger(store, { retentionMs: config.retentionMs, batchSize: 500, clock }, logger);
+      : new RetentionPurger(store, { retentionMs: config.retentionMs, batchSize: 200, clock }, logger);
 
-  const api = buildApi(
-    {
-      store,
-      config,
-      logger,
-      clock,
-      eventTypes: new EventTypeCatalog(store, config.strictEventTypes, clock),
-      operational,
-      dispatch: dispatcher,
-      leaseMs: config.leaseMs,
-      metricsText: () => metrics.text(),
-      health: async () => {
-        const detail: Record<string, unknown> = { role: config.role };
-        let ok = true;
-        try {
-          await store.ping();
-        } catch (error) {
-          ok = false;
-          detail.store = (error as Error).message;
-          detail.reason = `the database does not answer: ${(error as Error).message}`;
-        }
-        const worker = dispatcher?.health();
-        if (worker && !worker.ok) {
-          ok = false;
-          detail.worker = { reason: worker.reason, since: new Date(worker.since!).toISOString() };
-          detail.reason ??= `delivery is paused: ${worker.reason}`;
-        }
-        return { ok, detail };
-      },
-      messageAccepted: (created) => metrics.messageAccepted(created),
+  const deps: ApiDeps = {
+    store,
+    config,
+    logger,
+    clock,
+    eventTypes: new EventTypeCatalog(store, config.strictEventTypes, clock),
+    operational,
+    dispatch: dispatcher,
+    leaseMs: config.leaseMs,
+    metricsText: () => metrics.text(),
+    health: async () => {
+      const detail: Record<string, unknown> = { role: config.role };
+      let ok = true;
+      try {
+        await store.ping();
+      } catch (error) {
+        ok = false;
+        detail.store = (error as Error).message;
+        detail.reason = `the database does not answer: ${(error as Error).message}`;
+      }
+      const worker = dispatcher?.health();
+      if (worker && !worker.ok) {
+        ok = false;
+        detail.worker = { reason: worker.reason, since: new Date(worker.since!).toISOString() };
+        detail.reason ??= `delivery is paused: ${worker.reason}`;
+      }
+      return { ok, detail };
     },
-    adminToken,
-  );
-
-  const server = createAdaptorServer({ fetch: api.fetch, overrideGlobalObjects: false }) as Server;
+    messageAccepted: (created) => metrics.messageAccepted(created),
+  };
+  const authorize = makeAuthorizer(adminToken, store);
+  const api = buildApi(deps, authorize);
+  const hono = getRequestListener(api.fetch, { overrideGlobalObjects: false });
+  // A `--role worker` process serves no API (buildApi answers /v1/* with a pointer to the api processes).
+  const fastIngest = config.role === 'worker' ? () => false : ingestFastPath(deps, authorize);
+  const server = createServer((req, res) => {
+    if (!fastIngest(req, res)) void hono(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {

@@ -158,9 +158,10 @@ export interface DeliveryStore {
   revokeAppToken(appId: string, tokenId: string): Promise<boolean>;
 
   /**
-   * One retention batch: give up pending deliveries created before `cutoff` (not leased), then remove up to
-   * `limit` messages older than `cutoff` with their deliveries and attempts, and the stats counters of
-   * minutes wholly before it, so stats cover exactly the retained history.
+   * One retention batch: give up (count failed) up to `limit` deliveries created before `cutoff` that are
+   * parked (pending and not due because their endpoint is disabled), then remove up to `limit` messages older
+   * than `cutoff` that no pending delivery still owes, with their deliveries and attempts, and the stats
+   * counters of minutes wholly before the cutoff's minute, so stats cover exactly the retained history.
    */
   purgeExpired(cutoff: number, limit: number, now: number): Promise<PurgeResult>;
 }

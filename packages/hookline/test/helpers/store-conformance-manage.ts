@@ -242,11 +242,13 @@ export function manageConformance(open: () => Promise<DeliveryStore>): void {
   it(
     'purges messages past retention in batches, gives up stale pending work, and keeps stats right',
     withStore(async (store) => {
-      const { app } = await seed(store, [{ eventTypes: [] }]);
+      const { app, eps } = await seed(store, [{ eventTypes: ['a'] }, { eventTypes: ['b'] }]);
       const old = await enqueue(store, app.id, 'a', 'evt-old', null, T0);
-      const stale = await enqueue(store, app.id, 'a', null, null, T0 + 1);
+      const stale = await enqueue(store, app.id, 'b', null, null, T0 + 1);
       const [d] = await store.claimDueDeliveries('w', T0, 1, T0 + 30_000);
       await store.recordAttempts('w', [outcome(d!, { kind: 'succeeded' }, T0 + 5)]);
+      // The stale message's delivery waits, parked, on an endpoint disabled for the whole retention period.
+      await store.updateEndpoint(app.id, eps[1]!.id, { disabled: true, updatedAt: T0 + 10 });
       const fresh = await enqueue(store, app.id, 'a', null, null, T0 + 2 * HOUR);
       const recent = { appId: app.id, since: T0 + HOUR };
       const before = await store.deliveryStats(recent);

@@ -15,7 +15,7 @@ export async function listMessages(
   page: PageRequest,
 ): Promise<Page<MessageSummary>> {
   let start = keysetBefore(page);
-  if (filter.before != null && filter.before <= start.beforeAt) start = { beforeAt: filter.before, beforeId: '' };
+  if (typeof filter.before === 'number' && filter.before <= start.beforeAt) start = { beforeAt: filter.before, beforeId: '' };
   const params = [appId, start.beforeAt, start.beforeId, filter.after ?? -1, page.limit + 1];
   const rows = filter.eventType
     ? await ctx.rows<MessageSummaryRow>(sql.PAGE_MESSAGES_OF_TYPE, [...params, filter.eventType])

@@ -8,6 +8,8 @@ export interface SqliteContext {
   /** Run `job` inside the next group-commit transaction; resolves after COMMIT. */
   write<T>(job: () => T): Promise<T>;
   readonly stats: StatsAccumulator;
+  /** Call inside a write that changes an endpoint: the store caches endpoints for the ingest path. */
+  endpointsChanged(): void;
 }
 
 // Shared by both backends; re-exported where the SQLite modules expect it.

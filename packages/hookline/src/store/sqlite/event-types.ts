@@ -22,7 +22,11 @@ export function getEventType(ctx: SqliteContext, name: string): EventType | null
   return row ? toEventType(row) : null;
 }
 
-export function listEventTypes(ctx: SqliteContext, filter: EventTypeFilter, page: PageRequest): Page<EventType> {
+export function listEventTypes(
+  ctx: SqliteContext,
+  filter: EventTypeFilter,
+  page: PageRequest,
+): Page<EventType> {
   const rows = ctx.stmt(sql.PAGE_EVENT_TYPES).all({
     includeArchived: filter.includeArchived ? 1 : 0,
     ...keysetBefore(page),

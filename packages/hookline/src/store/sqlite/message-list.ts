@@ -15,7 +15,9 @@ export function listMessages(
   page: PageRequest,
 ): Page<MessageSummary> {
   let start = keysetBefore(page);
-  if (filter.before != null && filter.before <= start.beforeAt) start = { beforeAt: filter.before, beforeId: '' };
+  if (typeof filter.before === 'number' && filter.before <= start.beforeAt) {
+    start = { beforeAt: filter.before, beforeId: '' };
+  }
   const params = { appId, ...start, after: filter.after ?? -1, limit: page.limit + 1 };
   const rows = (
     filter.eventType

@@ -157,4 +157,12 @@ CREATE INDEX endpoint_stats_minute ON endpoint_stats (minute);
 CREATE INDEX endpoint_delay_histogram_minute ON endpoint_delay_histogram (minute);
 `,
   },
+  {
+    version: 3,
+    name: 'retention: parked deliveries by age',
+    // Only parked rows (endpoint disabled) are in it, so the ingest path never writes to it.
+    sql: `
+CREATE INDEX deliveries_parked ON deliveries (created_at) WHERE status = 'pending' AND next_attempt_at IS NULL;
+`,
+  },
 ];

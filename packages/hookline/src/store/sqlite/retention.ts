@@ -4,7 +4,12 @@ import type { SqliteContext } from './context.js';
 import * as sql from './statements-retention.js';
 
 /** See DeliveryStore.purgeExpired: one small batch inside one group-commit transaction. */
-export function purgeExpired(ctx: SqliteContext, cutoff: number, limit: number, now: number): Promise<PurgeResult> {
+export function purgeExpired(
+  ctx: SqliteContext,
+  cutoff: number,
+  limit: number,
+  now: number,
+): Promise<PurgeResult> {
   return ctx.write(() => {
     const cutoffMinute = statsMinute(cutoff);
     const expired = ctx.stmt(sql.EXPIRE_OLD_PENDING).all({ now, cutoff, limit }) as Array<{
@@ -14,9 +19,12 @@ export function purgeExpired(ctx: SqliteContext, cutoff: number, limit: number, 
     }>;
     for (const d of expired) {
       // Counters of minutes before the cutoff's are dropped below; only the cutoff's own minute stays.
-      if (statsMinute(d.created_at) >= cutoffMinute) ctx.stats.add(d.app_id, d.endpoint_id, d.created_at, 0, 0, 1);
+      if (statsMinute(d.created_at) >= cutoffMinute) {
+        ctx.stats.add(d.app_id, d.endpoint_id, d.created_at, 0, 0, 1);
+      }
     }
-    const ids = (ctx.stmt(sql.EXPIRED_MESSAGES).all({ cutoff, limit }) as Array<{ id: string }>).map((r) => r.id);
+    const rows = ctx.stmt(sql.EXPIRED_MESSAGES).all({ cutoff, limit }) as Array<{ id: string }>;
+    const ids = rows.map((r) => r.id);
     if (ids.length > 0) {
       const json = JSON.stringify(ids);
       for (const text of sql.DELETE_MESSAGES_ROWS) ctx.stmt(text).run(json);

@@ -13,9 +13,11 @@ export function rotateEndpointSecret(
   rotation: SecretRotation,
 ): Promise<Endpoint | null> {
   return ctx.write(() => {
+    ctx.endpointsChanged(); // fresh deliveries take their secrets from the cached endpoint
     const row = ctx.stmt(GET_ENDPOINT).get(appId, endpointId) as EndpointRow | undefined;
     if (!row) return null;
-    const secrets = rotateSecrets(toEndpoint(row).secrets, rotation.secret, rotation.now, rotation.previousUntil);
+    const { secret, now, previousUntil } = rotation;
+    const secrets = rotateSecrets(toEndpoint(row).secrets, secret, now, previousUntil);
     ctx.stmt(SET_ENDPOINT_SECRETS).run({
       secrets: JSON.stringify(secrets),
       updatedAt: rotation.now,

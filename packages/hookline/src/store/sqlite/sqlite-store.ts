@@ -62,6 +62,15 @@ export class DatabaseLockedError extends Error {
   override name = 'DatabaseLockedError';
 }
 
+/** An enabled endpoint as the ingest path needs it. */
+interface EnqueueTarget {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  headers: Record<string, string>;
+  secrets: EndpointSecret[];
+}
+
 interface ClaimedRow {
   delivery_id: string;
   message_id: string;
@@ -96,6 +105,15 @@ export class SqliteStore implements DeliveryStore {
   private readonly stats = new StatsAccumulator();
   /** What the per-feature modules (event types, tokens, requeue, retention, stats) work with. */
   private readonly ctx: SqliteContext;
+  /**
+   * Apps by id and uid, and each app's enabled endpoints, parsed: the ingest path reads them for every
+   * message. This process is the database's only writer (exclusive lock), so clearing both on every write
+   * to apps or endpoints (forgetConfig) keeps them exact.
+   */
+  private readonly appCache = new Map<string, App>();
+  private readonly targetCache = new Map<string, EnqueueTarget[]>();
+  /** Endpoints whose failing_since is known to be NULL: a success needs no endpoint write then. */
+  private readonly healthyEndpoints = new Set<string>();
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -119,15 +137,33 @@ export class SqliteStore implements DeliveryStore {
     this.db.function('hookline_delay_bucket', { deterministic: true }, (ms) => delayBucket(Number(ms)));
     this.writes = new WriteBatcher(this.db, {
       jobSucceeded: () => this.stats.keepJob(),
-      jobFailed: () => this.stats.dropJob(),
-      batchFailed: () => this.stats.reset(),
+      jobFailed: () => {
+        this.stats.dropJob();
+        this.healthyEndpoints.clear(); // it may hold an endpoint the rolled-back job marked
+      },
+      batchFailed: () => {
+        this.stats.reset();
+        this.forgetConfig();
+      },
       beforeCommit: () =>
         this.stats.flush(
           (row) => this.stmt(row.endpointId === null ? sql.BUMP_STATS : sql.BUMP_ENDPOINT_STATS).run(row),
           (row) => this.stmt(row.endpointId === null ? sql.BUMP_DELAY : sql.BUMP_ENDPOINT_DELAY).run(row),
         ),
     });
-    this.ctx = { stmt: (text) => this.stmt(text), write: (job) => this.writes.run(job), stats: this.stats };
+    this.ctx = {
+      stmt: (text) => this.stmt(text),
+      write: (job) => this.writes.run(job),
+      stats: this.stats,
+      endpointsChanged: () => this.forgetConfig(),
+    };
+  }
+
+  /** Drop cached apps and endpoints; called by every write to either table. */
+  private forgetConfig(): void {
+    this.appCache.clear();
+    this.targetCache.clear();
+    this.healthyEndpoints.clear();
   }
 
   private stmt(text: string): Database.Statement {
@@ -191,8 +227,13 @@ export class SqliteStore implements DeliveryStore {
   }
 
   async findApp(ref: string): Promise<App | null> {
+    const cached = this.appCache.get(ref);
+    if (cached) return cached;
     const row = this.stmt(sql.FIND_APP).get({ ref }) as AppRow | undefined;
-    return row ? toApp(row) : null;
+    if (!row) return null;
+    const app = toApp(row);
+    this.appCache.set(ref, app);
+    return app;
   }
 
   async listApps(page: PageRequest): Promise<Page<App>> {
@@ -202,6 +243,7 @@ export class SqliteStore implements DeliveryStore {
 
   updateApp(appId: string, patch: AppPatch): Promise<App | null> {
     return this.writes.run(() => {
+      this.forgetConfig();
       const row = this.stmt(sql.FIND_APP).get({ ref: appId }) as AppRow | undefined;
       if (!row || row.id !== appId) return null;
       if (patch.uid) {
@@ -220,6 +262,7 @@ export class SqliteStore implements DeliveryStore {
 
   deleteApp(appId: string): Promise<boolean> {
     return this.writes.run(() => {
+      this.forgetConfig();
       const exists = this.stmt(sql.FIND_APP).get({ ref: appId }) as AppRow | undefined;
       if (!exists || exists.id !== appId) return false;
       for (const text of sql.DELETE_APP_ROWS) this.stmt(text).run(appId);
@@ -230,6 +273,7 @@ export class SqliteStore implements DeliveryStore {
   createEndpoint(endpoint: NewEndpoint): Promise<Endpoint> {
     const secrets: EndpointSecret[] = [{ secret: endpoint.secret, expiresAt: null }];
     return this.writes.run(() => {
+      this.forgetConfig();
       this.stmt(sql.INSERT_ENDPOINT).run({
         id: endpoint.id,
         appId: endpoint.appId,
@@ -262,6 +306,7 @@ export class SqliteStore implements DeliveryStore {
 
   updateEndpoint(appId: string, endpointId: string, patch: EndpointPatch): Promise<Endpoint | null> {
     return this.writes.run(() => {
+      this.forgetConfig();
       const row = this.stmt(sql.GET_ENDPOINT).get(appId, endpointId) as EndpointRow | undefined;
       if (!row) return null;
       const current = toEndpoint(row);
@@ -287,6 +332,7 @@ export class SqliteStore implements DeliveryStore {
 
   deleteEndpoint(appId: string, endpointId: string, now: number): Promise<boolean> {
     return this.writes.run(() => {
+      this.forgetConfig();
       const deleted = this.stmt(sql.DELETE_ENDPOINT).run(now, appId, endpointId).changes > 0;
       if (deleted) {
         const given = this.stmt(sql.FAIL_ENDPOINT_PENDING).all(now, endpointId) as Array<{
@@ -311,31 +357,30 @@ export class SqliteStore implements DeliveryStore {
       if (existing) return { message: toMessage(existing), created: false, leased: [] };
     }
     this.stmt(sql.INSERT_MESSAGE).run(message);
-    const endpoints = this.stmt(sql.ENABLED_ENDPOINTS_OF_APP).all(message.appId) as EndpointRow[];
     const leased: ClaimedDelivery[] = [];
-    for (const endpoint of endpoints) {
-      if (!endpointWantsEvent(JSON.parse(endpoint.event_types) as string[], message.eventType)) continue;
+    for (const target of this.enqueueTargets(message.appId)) {
+      if (!endpointWantsEvent(target.eventTypes, message.eventType)) continue;
       const id = newDeliveryId();
       this.stmt(sql.INSERT_DELIVERY).run({
         id,
         appId: message.appId,
         messageId: message.id,
-        endpointId: endpoint.id,
+        endpointId: target.id,
         nextAttemptAt: leaseTo ? leaseTo.until : message.timestamp,
         lockedBy: leaseTo?.workerId ?? null,
         lockedUntil: leaseTo?.until ?? null,
         createdAt: message.timestamp,
       });
-      this.bumpStats(message.appId, endpoint.id, message.timestamp, 1, 0, 0);
+      this.bumpStats(message.appId, target.id, message.timestamp, 1, 0, 0);
       if (leaseTo) {
         leased.push({
           deliveryId: id,
           messageId: message.id,
           appId: message.appId,
-          endpointId: endpoint.id,
-          url: endpoint.url,
-          headers: JSON.parse(endpoint.headers) as Record<string, string>,
-          secrets: activeSecrets(JSON.parse(endpoint.secrets) as EndpointSecret[], message.timestamp),
+          endpointId: target.id,
+          url: target.url,
+          headers: target.headers,
+          secrets: activeSecrets(target.secrets, message.timestamp),
           eventType: message.eventType,
           timestamp: message.timestamp,
           payload: message.payload,
@@ -345,6 +390,23 @@ export class SqliteStore implements DeliveryStore {
       }
     }
     return { message: { ...message }, created: true, leased };
+  }
+
+  /** The enabled endpoints of an app, parsed once and cached until apps or endpoints change. */
+  private enqueueTargets(appId: string): EnqueueTarget[] {
+    let targets = this.targetCache.get(appId);
+    if (!targets) {
+      const rows = this.stmt(sql.ENABLED_ENDPOINTS_OF_APP).all(appId) as EndpointRow[];
+      targets = rows.map((row) => ({
+        id: row.id,
+        url: row.url,
+        eventTypes: JSON.parse(row.event_types) as string[],
+        headers: JSON.parse(row.headers) as Record<string, string>,
+        secrets: JSON.parse(row.secrets) as EndpointSecret[],
+      }));
+      this.targetCache.set(appId, targets);
+    }
+    return targets;
   }
 
   async getMessage(appId: string, messageId: string): Promise<Message | null> {
@@ -404,8 +466,12 @@ export class SqliteStore implements DeliveryStore {
     let next = outcome.next;
     let endpointDisabled = false;
     if (attempt.status === 'succeeded') {
-      this.stmt(sql.ENDPOINT_SUCCEEDED).run(outcome.endpointId);
+      if (!this.healthyEndpoints.has(outcome.endpointId)) {
+        this.stmt(sql.ENDPOINT_SUCCEEDED).run(outcome.endpointId);
+        this.healthyEndpoints.add(outcome.endpointId);
+      }
     } else {
+      this.healthyEndpoints.delete(outcome.endpointId);
       const state = this.stmt(sql.ENDPOINT_FAILED).get(attempt.createdAt, outcome.endpointId) as
         | { failing_since: number; disabled: number }
         | undefined;
@@ -416,6 +482,7 @@ export class SqliteStore implements DeliveryStore {
         state.failing_since <= outcome.disableIfFailingSince;
       if (state && !endpointDisabled && (outcome.disableEndpoint || autoDisable)) {
         if (this.stmt(sql.DISABLE_ENDPOINT).run(attempt.createdAt, outcome.endpointId).changes > 0) {
+          this.forgetConfig();
           this.stmt(sql.PARK_ENDPOINT_PENDING).run(outcome.endpointId);
           result.disabledEndpoints.push(outcome.endpointId);
         }
@@ -520,7 +587,12 @@ export class SqliteStore implements DeliveryStore {
     return listMessages(this.ctx, appId, filter, page);
   }
 
-  resendMessage(appId: string, messageId: string, endpointId: string | null, now: number): Promise<RequeueResult> {
+  resendMessage(
+    appId: string,
+    messageId: string,
+    endpointId: string | null,
+    now: number,
+  ): Promise<RequeueResult> {
     return resendMessage(this.ctx, appId, messageId, endpointId, now);
   }
 

@@ -37,9 +37,12 @@ export const PAGE_MESSAGES = `
 SELECT ${MESSAGE_SUMMARY} FROM messages
 WHERE app_id = @appId AND (timestamp, id) < (@beforeAt, @beforeId) AND timestamp > @after
 ORDER BY timestamp DESC, id DESC LIMIT @limit`;
-/** The same, of one event type (index messages_app_type_page). */
+/**
+ * The same, of one event type. Pinned to messages_app_type_page: without statistics the planner prefers
+ * messages_app_page and scans the whole app for a rare type (30 ms a page at 100k messages instead of 1 ms).
+ */
 export const PAGE_MESSAGES_OF_TYPE = `
-SELECT ${MESSAGE_SUMMARY} FROM messages
+SELECT ${MESSAGE_SUMMARY} FROM messages INDEXED BY messages_app_type_page
 WHERE app_id = @appId AND event_type = @eventType AND (timestamp, id) < (@beforeAt, @beforeId) AND timestamp > @after
 ORDER BY timestamp DESC, id DESC LIMIT @limit`;
 

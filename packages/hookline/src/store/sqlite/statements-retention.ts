@@ -1,21 +1,25 @@
 /** SQLite statements of the retention purge (named units; parameters named `@param`). */
 
 /**
- * Give up unleased pending deliveries created before the cutoff (parked on a disabled endpoint for the whole
- * retention period), so their messages can go. Params: now, cutoff, limit.
+ * Give up deliveries created before the cutoff that are parked (pending, not due: their endpoint has been
+ * disabled for the whole retention period), so their messages can go. Pinned to deliveries_parked: the
+ * planner would otherwise walk every parked row through deliveries_due.
+ * Params: now, cutoff, limit.
  */
 export const EXPIRE_OLD_PENDING = `
-UPDATE deliveries SET status = 'failed', finished_at = @now, next_attempt_at = NULL
+UPDATE deliveries SET status = 'failed', finished_at = @now
 WHERE id IN (
-  SELECT id FROM deliveries WHERE status = 'pending' AND locked_by IS NULL AND created_at < @cutoff LIMIT @limit
+  SELECT id FROM deliveries INDEXED BY deliveries_parked
+  WHERE status = 'pending' AND next_attempt_at IS NULL AND locked_by IS NULL AND created_at < @cutoff LIMIT @limit
 ) RETURNING app_id, endpoint_id, created_at`;
 
 /**
  * Messages older than the cutoff that no delivery still owes, probed per app through messages_app_page
- * (no extra index on the ingest path). Params: cutoff, limit.
+ * (no extra index on the ingest path). CROSS JOIN keeps apps the outer loop; otherwise the planner scans
+ * every message when nothing has expired. Params: cutoff, limit.
  */
 export const EXPIRED_MESSAGES = `
-SELECT m.id FROM apps a JOIN messages m ON m.app_id = a.id AND m.timestamp < @cutoff
+SELECT m.id FROM apps a CROSS JOIN messages m ON m.app_id = a.id AND m.timestamp < @cutoff
 WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id AND d.status = 'pending')
 LIMIT @limit`;
 

@@ -1,0 +1,66 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readCappedBody, parseJsonBody } from './body.js';
+import type { ApiDeps } from './deps.js';
+import { asHttpError, ERROR_CODES, problemBody } from './errors.js';
+import { ingestMessage } from './ingest.js';
+import { logStoreOutage } from './outage-log.js';
+import { type Authorize, parseWith } from './route.js';
+import { MessageCreate } from './schemas.js';
+
+const INGEST_PATH = /^\/v1\/apps\/([^/?]+)\/messages(?:\?.*)?$/;
+
+/**
+ * `POST /v1/apps/{app}/messages` straight on node:http: the hottest route skips building a web Request
+ * and Response (Hono + node-server cost ~2× the CPU of the whole ingest here; docs/benchmarks.md).
+ * It shares authorization, validation, ingest and the error mapping with the Hono route, which stays the
+ * documented definition; returns false for every other request so Hono serves it.
+ */
+export function ingestFastPath(deps: ApiDeps, authorize: Authorize) {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'POST') return false;
+    const match = INGEST_PATH.exec(req.url ?? '');
+    if (!match) return false;
+    let appRef: string;
+    try {
+      appRef = decodeURIComponent(match[1]!);
+    } catch {
+      return false; // Hono answers malformed escapes the same way as on every other route
+    }
+    void handle(deps, authorize, appRef, req, res);
+    return true;
+  };
+}
+
+async function handle(
+  deps: ApiDeps,
+  authorize: Authorize,
+  appRef: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  try {
+    const principal = await authorize(req.headers.authorization, 'app', { app: appRef });
+    const text = await readCappedBody(req, req.headers['content-length'], deps.config.maxBodyBytes);
+    const body = parseWith(MessageCreate, parseJsonBody(text), 'validation_failed');
+    send(res, 202, 'application/json', JSON.stringify(await ingestMessage(deps, principal, appRef, body)));
+  } catch (error) {
+    if (res.destroyed) return; // the client went away; nothing to answer
+    const known = asHttpError(error);
+    if (known?.code === 'store_unavailable') logStoreOutage(deps, error, req.url);
+    else if (!known) deps.logger.error({ err: error, method: 'POST', path: req.url }, 'unhandled error');
+    const code = known?.code ?? 'internal_error';
+    const detail = known?.detail ?? 'an internal error occurred; it has been logged';
+    send(res, ERROR_CODES[code].status, 'application/problem+json', JSON.stringify(problemBody(code, detail, known?.errors)), known?.headers);
+  }
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
