@@ -1,5 +1,3 @@
-import type { EndpointSecret } from '../../core/secrets.js';
-import { ConflictError } from '../errors.js';
 import { keysetBefore, toPage } from '../paging.js';
 import type { DeliveryStore, RecordResult, StoreCapabilities } from '../port.js';
 import { StatsAccumulator } from '../stats-accumulator.js';
@@ -33,16 +31,17 @@ import type {
   StatsWindow,
 } from '../types.js';
 import * as tokens from './app-tokens.js';
-import type { PostgresContext } from './context.js';
+import * as apps from './apps.js';
+import { createContext, type PostgresContext } from './context.js';
 import {
   createPool,
   isUnavailable,
   type PgOptions,
   type PgPool,
   type PgQueryable,
-  toStoreError,
 } from './driver.js';
 import { type BatchContext, enqueueMany } from './enqueue-batch.js';
+import * as endpoints from './endpoints.js';
 import * as eventTypes from './event-types.js';
 import { NewWorkListener, type StoreLog } from './listener.js';
 import { listMessages } from './message-list.js';
@@ -50,25 +49,13 @@ import { MIGRATION_LOCK, MIGRATIONS_TABLE, POSTGRES_MIGRATIONS } from './migrati
 import { recordMany } from './record-batch.js';
 import { recoverEndpoint, resendMessage } from './requeue.js';
 import { purgeExpired } from './retention.js';
-import {
-  type AppRow,
-  type AttemptRow,
-  type ClaimedRow,
-  type EndpointRow,
-  type MessageRow,
-  toApp,
-  toAttempt,
-  toClaimed,
-  toEndpoint,
-  toMessage,
-} from './rows.js';
+import { type AttemptRow, type ClaimedRow, type MessageRow, toAttempt, toClaimed, toMessage } from './rows.js';
 import { rotateEndpointSecret } from './secret-rotation.js';
 import * as sql from './statements.js';
-import { deliveryStats, flushStats, writeStats } from './stats.js';
+import { deliveryStats, flushStats } from './stats.js';
 import { WriteBatcher } from './write-batcher.js';
 
 const FOLD_EVERY_MS = 10_000;
-const UNIQUE_VIOLATION = '23505';
 
 export interface PostgresStoreOptions {
   /** Pooled connections per process (plus one for LISTEN). */
@@ -95,10 +82,7 @@ export class PostgresStore implements DeliveryStore {
   private readonly pool: PgPool;
   private readonly writes: WriteBatcher;
   /** What the per-feature modules (event types, tokens, requeue, retention, stats) work with. */
-  private readonly ctx: PostgresContext = {
-    rows: (text, values) => this.rows(text, values),
-    transaction: (work) => this.transaction(work),
-  };
+  private readonly ctx: PostgresContext;
   private readonly listener: NewWorkListener;
   private readonly stats = new StatsAccumulator();
   private readonly log: StoreLog;
@@ -120,6 +104,7 @@ export class PostgresStore implements DeliveryStore {
       onIdleError: (error) => this.log('warn', 'an idle database connection failed', error),
     };
     this.pool = createPool(url, pgOptions);
+    this.ctx = createContext(this.pool);
     this.listener = new NewWorkListener(url, pgOptions, this.log);
     this.writes = new WriteBatcher(this.pool, {
       batchDone: () => this.stats.keepJob(),
@@ -136,39 +121,8 @@ export class PostgresStore implements DeliveryStore {
     this.notifyAtCommit = false;
   }
 
-  private async rows<R>(text: string, values?: unknown[]): Promise<R[]> {
-    try {
-      return (await this.pool.query<R>(text, values)).rows;
-    } catch (error) {
-      throw toStoreError(error);
-    }
-  }
-
-  /** Run `work` in a transaction of its own (admin writes, outside the hot path). */
-  private async transaction<T>(work: (tx: PgQueryable) => Promise<T>): Promise<T> {
-    let connection;
-    try {
-      connection = await this.pool.connect();
-    } catch (error) {
-      throw toStoreError(error);
-    }
-    let broken: Error | undefined;
-    try {
-      await connection.query('BEGIN');
-      const result = await work(connection);
-      await connection.query('COMMIT');
-      return result;
-    } catch (error) {
-      if (isUnavailable(error)) broken = error as Error;
-      else await connection.query('ROLLBACK').catch((e: Error) => (broken = e));
-      throw toStoreError(error);
-    } finally {
-      connection.release(broken);
-    }
-  }
-
   async migrate(): Promise<void> {
-    await this.transaction(async (tx) => {
+    await this.ctx.transaction(async (tx) => {
       await tx.query(sql.MIGRATION_XACT_LOCK, [MIGRATION_LOCK]);
       await tx.query(MIGRATIONS_TABLE);
       const applied = new Set(
@@ -187,7 +141,7 @@ export class PostgresStore implements DeliveryStore {
   /** Fold stats deltas into per-minute rows; one process at a time, the others skip. */
   async foldStats(): Promise<void> {
     try {
-      await this.transaction(async (tx) => {
+      await this.ctx.transaction(async (tx) => {
         const lock = await tx.query<{ locked: boolean }>(sql.TRY_FOLD_LOCK, [sql.FOLD_LOCK]);
         if (!lock.rows[0]?.locked) return;
         await tx.query(sql.FOLD_STATS);
@@ -207,7 +161,7 @@ export class PostgresStore implements DeliveryStore {
   }
 
   async ping(): Promise<void> {
-    await this.rows(sql.PING);
+    await this.ctx.rows(sql.PING);
   }
 
   onNewWork(listener: () => void): () => void {
@@ -215,22 +169,17 @@ export class PostgresStore implements DeliveryStore {
   }
 
   async getSetting(key: string): Promise<string | null> {
-    const [row] = await this.rows<{ value: string }>(sql.GET_SETTING, [key]);
+    const [row] = await this.ctx.rows<{ value: string }>(sql.GET_SETTING, [key]);
     return row?.value ?? null;
   }
 
   async putSettingIfAbsent(key: string, value: string): Promise<string> {
-    const [row] = await this.rows<{ value: string }>(sql.PUT_SETTING_IF_ABSENT, [key, value]);
+    const [row] = await this.ctx.rows<{ value: string }>(sql.PUT_SETTING_IF_ABSENT, [key, value]);
     return row!.value;
   }
 
-  async createApp(app: NewApp): Promise<App> {
-    try {
-      const [row] = await this.rows<AppRow>(sql.INSERT_APP, [app.id, app.name, app.uid, app.createdAt]);
-      return toApp(row!);
-    } catch (error) {
-      throw uidConflict(error);
-    }
+  createApp(app: NewApp): Promise<App> {
+    return apps.createApp(this.ctx, app);
   }
 
   /**
@@ -238,111 +187,39 @@ export class PostgresStore implements DeliveryStore {
    * of lookups costs one statement and no transaction of its own.
    */
   findApp(ref: string): Promise<App | null> {
-    return this.writes.batch('findApp', ref, (tx, refs) => findApps(tx, refs), { oneStatement: true });
+    return this.writes.batch('findApp', ref, (tx, refs) => apps.findApps(tx, refs), { oneStatement: true });
   }
 
-  async listApps(page: PageRequest): Promise<Page<App>> {
-    const { beforeAt, beforeId } = keysetBefore(page);
-    const rows = await this.rows<AppRow>(sql.PAGE_APPS, [beforeAt, beforeId, page.limit + 1]);
-    return toPage(rows, page.limit, (r) => ({ createdAt: r.created_at, id: r.id }), toApp);
+  listApps(page: PageRequest): Promise<Page<App>> {
+    return apps.listApps(this.ctx, page);
   }
 
   updateApp(appId: string, patch: AppPatch): Promise<App | null> {
-    return this.transaction(async (tx) => {
-      const [current] = (await tx.query<AppRow>(sql.LOCK_APP, [appId])).rows;
-      if (!current) return null;
-      const uid = patch.uid === undefined ? current.uid : patch.uid;
-      try {
-        const { rows } = await tx.query<AppRow>(sql.UPDATE_APP, [
-          appId,
-          patch.name ?? current.name,
-          uid,
-          patch.updatedAt,
-        ]);
-        return toApp(rows[0]!);
-      } catch (error) {
-        throw uidConflict(error);
-      }
-    });
+    return apps.updateApp(this.ctx, appId, patch);
   }
 
   deleteApp(appId: string): Promise<boolean> {
-    return this.transaction(async (tx) => {
-      if ((await tx.query(sql.LOCK_APP, [appId])).rows.length === 0) return false;
-      for (const text of sql.DELETE_APP_ROWS) await tx.query(text, [appId]);
-      await tx.query(sql.DELETE_APP, [appId]);
-      return true;
-    });
+    return apps.deleteApp(this.ctx, appId);
   }
 
-  async createEndpoint(endpoint: NewEndpoint): Promise<Endpoint> {
-    const secrets: EndpointSecret[] = [{ secret: endpoint.secret, expiresAt: null }];
-    const [row] = await this.rows<EndpointRow>(sql.INSERT_ENDPOINT, [
-      endpoint.id,
-      endpoint.appId,
-      endpoint.url,
-      endpoint.description,
-      endpoint.eventTypes,
-      endpoint.disabled,
-      endpoint.rateLimit,
-      JSON.stringify(endpoint.headers),
-      JSON.stringify(secrets),
-      endpoint.createdAt,
-    ]);
-    return toEndpoint(row!);
+  createEndpoint(endpoint: NewEndpoint): Promise<Endpoint> {
+    return endpoints.createEndpoint(this.ctx, endpoint);
   }
 
-  async getEndpoint(appId: string, endpointId: string): Promise<Endpoint | null> {
-    const [row] = await this.rows<EndpointRow>(sql.GET_ENDPOINT, [appId, endpointId]);
-    return row ? toEndpoint(row) : null;
+  getEndpoint(appId: string, endpointId: string): Promise<Endpoint | null> {
+    return endpoints.getEndpoint(this.ctx, appId, endpointId);
   }
 
-  async listEndpoints(appId: string, page: PageRequest): Promise<Page<Endpoint>> {
-    const { beforeAt, beforeId } = keysetBefore(page);
-    const rows = await this.rows<EndpointRow>(sql.PAGE_ENDPOINTS, [appId, beforeAt, beforeId, page.limit + 1]);
-    return toPage(rows, page.limit, (r) => ({ createdAt: r.created_at, id: r.id }), toEndpoint);
+  listEndpoints(appId: string, page: PageRequest): Promise<Page<Endpoint>> {
+    return endpoints.listEndpoints(this.ctx, appId, page);
   }
 
   updateEndpoint(appId: string, endpointId: string, patch: EndpointPatch): Promise<Endpoint | null> {
-    return this.transaction(async (tx) => {
-      const [row] = (await tx.query<EndpointRow>(sql.LOCK_ENDPOINT, [appId, endpointId])).rows;
-      if (!row) return null;
-      const current = toEndpoint(row);
-      const disabled = patch.disabled ?? current.disabled;
-      const { rows } = await tx.query<EndpointRow>(sql.UPDATE_ENDPOINT, [
-        endpointId,
-        patch.url ?? current.url,
-        patch.description ?? current.description,
-        patch.eventTypes ?? current.eventTypes,
-        disabled,
-        patch.rateLimit === undefined ? current.rateLimit : patch.rateLimit,
-        JSON.stringify(patch.headers ?? current.headers),
-        patch.updatedAt,
-        // Re-enabling starts a fresh failure window for the auto-disable rule.
-        current.disabled && !disabled ? null : current.failingSince,
-      ]);
-      if (!current.disabled && disabled) await tx.query(sql.PARK_ENDPOINTS_PENDING, [[endpointId]]);
-      if (current.disabled && !disabled) {
-        const unparked = await tx.query(sql.UNPARK_ENDPOINT_PENDING, [patch.updatedAt, endpointId]);
-        if ((unparked.rowCount ?? 0) > 0) await tx.query(sql.NOTIFY_NEW_WORK);
-      }
-      return toEndpoint(rows[0]!);
-    });
+    return endpoints.updateEndpoint(this.ctx, appId, endpointId, patch);
   }
 
   deleteEndpoint(appId: string, endpointId: string, now: number): Promise<boolean> {
-    return this.transaction(async (tx) => {
-      const deleted = await tx.query(sql.DELETE_ENDPOINT, [now, appId, endpointId]);
-      if ((deleted.rowCount ?? 0) === 0) return false;
-      const given = await tx.query<{ app_id: string; created_at: number }>(sql.FAIL_ENDPOINT_PENDING, [
-        now,
-        endpointId,
-      ]);
-      await writeStats(tx, (stats) => {
-        for (const d of given.rows) stats.add(d.app_id, endpointId, d.created_at, 0, 0, 1);
-      });
-      return true;
-    });
+    return endpoints.deleteEndpoint(this.ctx, appId, endpointId, now);
   }
 
   enqueueMessage(input: EnqueueInput): Promise<EnqueueResult> {
@@ -350,13 +227,13 @@ export class PostgresStore implements DeliveryStore {
   }
 
   async getMessage(appId: string, messageId: string): Promise<Message | null> {
-    const [row] = await this.rows<MessageRow>(sql.GET_MESSAGE, [appId, messageId]);
+    const [row] = await this.ctx.rows<MessageRow>(sql.GET_MESSAGE, [appId, messageId]);
     return row ? toMessage(row) : null;
   }
 
   async listAttempts(appId: string, messageId: string, page: PageRequest): Promise<Page<Attempt>> {
     const { beforeAt, beforeId } = keysetBefore(page);
-    const rows = await this.rows<AttemptRow>(sql.PAGE_ATTEMPTS, [
+    const rows = await this.ctx.rows<AttemptRow>(sql.PAGE_ATTEMPTS, [
       appId,
       messageId,
       beforeAt,
@@ -400,12 +277,12 @@ export class PostgresStore implements DeliveryStore {
   }
 
   async nextDueAt(): Promise<number | null> {
-    const [row] = await this.rows<{ at: number | null }>(sql.NEXT_DUE);
+    const [row] = await this.ctx.rows<{ at: number | null }>(sql.NEXT_DUE);
     return row?.at ?? null;
   }
 
   async queueDepth(): Promise<number> {
-    const [row] = await this.rows<{ n: number }>(sql.QUEUE_DEPTH);
+    const [row] = await this.ctx.rows<{ n: number }>(sql.QUEUE_DEPTH);
     return row?.n ?? 0;
   }
 
@@ -474,19 +351,4 @@ export class PostgresStore implements DeliveryStore {
     return purgeExpired(this.ctx, cutoff, limit, now);
   }
 
-}
-
-/** A unique violation on apps.uid is the caller's conflict, not the database's failure. */
-function uidConflict(error: unknown): unknown {
-  const e = error as { code?: string; constraint?: string };
-  return e.code === UNIQUE_VIOLATION && e.constraint === 'apps_uid_key' ? new ConflictError('uid') : error;
-}
-
-/** Apps by id or uid, one answer per ref; an id wins over a uid (the API keeps them apart anyway). */
-async function findApps(tx: PgQueryable, refs: string[]): Promise<Array<App | null>> {
-  const { rows } = await tx.query<AppRow>(sql.FIND_APPS, [[...new Set(refs)]]);
-  const found = new Map<string, App>();
-  for (const row of rows) if (row.uid !== null) found.set(row.uid, toApp(row));
-  for (const row of rows) found.set(row.id, toApp(row));
-  return refs.map((ref) => found.get(ref) ?? null);
 }
