@@ -125,6 +125,30 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
     }
   });
 
+  it('keeps answering after another process migrates the tables under its prepared statements', async () => {
+    const [a, b] = await twoStores();
+    try {
+      const appId = await seed(a, 1);
+      const app = await a.findApp(appId);
+      const [endpoint] = (await a.listEndpoints(appId, { limit: 10 })).data;
+      assert.ok(app && endpoint);
+      // What a newer version's migration might do while this one runs: add columns to the tables.
+      const client = await connect(databases.at(-1)!.url);
+      try {
+        await client.query('ALTER TABLE hookline.apps ADD COLUMN later_feature text');
+        await client.query('ALTER TABLE hookline.endpoints ADD COLUMN later_feature text');
+      } finally {
+        await client.end();
+      }
+      assert.equal((await a.findApp(appId))?.id, appId);
+      assert.equal((await a.getEndpoint(appId, endpoint.id))?.id, endpoint.id);
+      assert.equal((await a.listEndpoints(appId, { limit: 10 })).data.length, 1);
+      assert.equal((await b.findApp(appId))?.id, appId);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('fails fast with StoreUnavailableError when the database cannot be reached', async () => {
     const store = new PostgresStore('postgres://postgres@127.0.0.1:9/nowhere', { connectTimeoutMs: 1000 });
     try {

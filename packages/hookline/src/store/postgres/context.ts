@@ -1,4 +1,4 @@
-import { isUnavailable, type PgPool, type PgQueryable, toStoreError } from './driver.js';
+import { isStalePlan, isUnavailable, type PgPool, type PgQueryable, toStoreError } from './driver.js';
 
 /** What the PostgreSQL store's modules share (parallel to sqlite/context.ts). */
 export interface PostgresContext {
@@ -11,33 +11,41 @@ export interface PostgresContext {
 export function createContext(pool: PgPool): PostgresContext {
   return {
     async rows<R>(text: string, values?: unknown[]): Promise<R[]> {
-      try {
-        return (await pool.query<R>(text, values)).rows;
-      } catch (error) {
-        throw toStoreError(error);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return (await pool.query<R>(text, values)).rows;
+        } catch (error) {
+          // The pool dropped the connection with the stale plan; a fresh one plans again.
+          if (attempt > 1 || !isStalePlan(error)) throw toStoreError(error);
+        }
       }
     },
     async transaction<T>(work: (tx: PgQueryable) => Promise<T>): Promise<T> {
-      let connection;
       try {
-        connection = await pool.connect();
+        return await once(pool, work);
       } catch (error) {
-        throw toStoreError(error);
-      }
-      let broken: Error | undefined;
-      try {
-        await connection.query('BEGIN');
-        const result = await work(connection);
-        await connection.query('COMMIT');
-        return result;
-      } catch (error) {
-        // A broken connection is dropped from the pool; any other failure is rolled back.
-        if (isUnavailable(error)) broken = error as Error;
-        else await connection.query('ROLLBACK').catch((e: Error) => (broken = e));
-        throw toStoreError(error);
-      } finally {
-        connection.release(broken);
+        // The stale connection is gone; the rolled-back work runs again on a fresh one.
+        if (!isStalePlan(error)) throw toStoreError(error);
+        return once(pool, work).catch((e: unknown) => Promise.reject(toStoreError(e)));
       }
     },
   };
+}
+
+async function once<T>(pool: PgPool, work: (tx: PgQueryable) => Promise<T>): Promise<T> {
+  const connection = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await connection.query('BEGIN');
+    const result = await work(connection);
+    await connection.query('COMMIT');
+    return result;
+  } catch (error) {
+    // A broken connection (or one holding stale plans) is dropped from the pool; other failures roll back.
+    if (isUnavailable(error) || isStalePlan(error)) broken = error as Error;
+    else await connection.query('ROLLBACK').catch((e: Error) => (broken = e));
+    throw error;
+  } finally {
+    connection.release(broken);
+  }
 }

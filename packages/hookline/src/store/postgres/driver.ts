@@ -64,12 +64,28 @@ function connectionConfig(url: string, options: Pick<PgOptions, 'connectTimeoutM
   };
 }
 
+/**
+ * Parameterized statements run as named prepared statements: each connection parses and plans one
+ * once instead of on every execution (the hot path repeats a handful of statements thousands of times).
+ * Statements without parameters (BEGIN, COMMIT, migrations of several statements) go as simple queries.
+ */
+const statementNames = new Map<string, string>();
+function queryConfig(text: string, values: unknown[] | undefined) {
+  if (values === undefined) return text;
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `hookline_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
+}
+
 export function createPool(url: string, options: PgOptions): PgPool {
   const pool = new pg.Pool({ ...connectionConfig(url, options), max: options.max, idleTimeoutMillis: 30_000 });
   // Without a listener, an idle connection killed by the server would crash the process.
   pool.on('error', (error) => options.onIdleError(error));
   return {
-    query: (text, values) => pool.query(text, values) as never,
+    query: (text, values) => pool.query(queryConfig(text, values)) as never,
     end: () => pool.end(),
     connect: async () => {
       const client = await pool.connect();
@@ -81,7 +97,8 @@ export function createPool(url: string, options: PgOptions): PgPool {
       };
       client.on('error', onError);
       return {
-        query: (text, values) => (failure ? Promise.reject(failure) : (client.query(text, values) as never)),
+        query: (text, values) =>
+          failure ? Promise.reject(failure) : (client.query(queryConfig(text, values)) as never),
         release: (error) => {
           client.removeListener('error', onError);
           client.release(error ?? failure);
@@ -156,10 +173,19 @@ export function isUnavailable(error: unknown): boolean {
   return typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message);
 }
 
-/** A serialization failure or deadlock: the transaction rolled back and may simply be run again. */
+/**
+ * A prepared statement planned before a migration changed its tables (another process upgraded the
+ * schema): the connection must be dropped, and the statement can run again on a fresh one.
+ */
+export function isStalePlan(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === '0A000' && typeof e.message === 'string' && /cached plan must not change/.test(e.message);
+}
+
+/** Serialization failure, deadlock or a stale plan: nothing was done, and the work may simply run again. */
 export function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === '40001' || code === '40P01';
+  return code === '40001' || code === '40P01' || isStalePlan(error);
 }
 
 /** Map a driver error to the store's error vocabulary: unavailability becomes StoreUnavailableError. */

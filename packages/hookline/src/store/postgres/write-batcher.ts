@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from '../errors.js';
-import { isRetryable, isUnavailable, type PgConnection, type PgPool, type PgQueryable, toStoreError } from './driver.js';
+import { isRetryable, isStalePlan, isUnavailable, type PgConnection, type PgPool, type PgQueryable, toStoreError } from './driver.js';
 
 /** Lets the store keep per-unit aggregates (stats deltas, a NOTIFY) that commit only with the unit. */
 export interface UnitHooks {
@@ -114,7 +114,14 @@ export class WriteBatcher {
 
   /** A lone one-statement batch: its statement is its own transaction. */
   private async runBare(batch: Batch): Promise<unknown[]> {
-    const out = await batch.runMany(this.pool, batch.inputs);
+    let out: unknown[];
+    try {
+      out = await batch.runMany(this.pool, batch.inputs);
+    } catch (error) {
+      // The pool dropped the connection with the stale plan; a fresh one plans again.
+      if (!isStalePlan(error)) throw error;
+      out = await batch.runMany(this.pool, batch.inputs);
+    }
     this.hooks.batchDone();
     return out;
   }
@@ -138,7 +145,7 @@ export class WriteBatcher {
         return outputs;
       } catch (error) {
         this.hooks.rolledBack();
-        if (isUnavailable(error)) broken = error as Error;
+        if (isUnavailable(error) || isStalePlan(error)) broken = error as Error;
         else await rollback(connection).catch((e: Error) => (broken = e));
         if (isRetryable(error) && attempt < MAX_ATTEMPTS) continue;
         throw error;
