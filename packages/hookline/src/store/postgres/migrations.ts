@@ -76,7 +76,6 @@ CREATE TABLE hookline.deliveries (
 CREATE INDEX deliveries_due ON hookline.deliveries (next_attempt_at, id) WHERE status = 'pending';
 CREATE INDEX deliveries_message ON hookline.deliveries (message_id);
 CREATE INDEX deliveries_endpoint_pending ON hookline.deliveries (endpoint_id) WHERE status = 'pending';
-CREATE INDEX deliveries_app ON hookline.deliveries (app_id);
 
 CREATE TABLE hookline.attempts (
   id text PRIMARY KEY,
@@ -93,7 +92,6 @@ CREATE TABLE hookline.attempts (
   created_at bigint NOT NULL
 );
 CREATE INDEX attempts_message_page ON hookline.attempts (message_id, created_at, id);
-CREATE INDEX attempts_app ON hookline.attempts (app_id);
 
 -- Counters per (app, minute of delivery creation): Count, Success rate and Delay without scanning history.
 CREATE TABLE hookline.delivery_stats (

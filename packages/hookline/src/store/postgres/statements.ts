@@ -42,10 +42,14 @@ export const PAGE_APPS = `
 SELECT * FROM hookline.apps WHERE (created_at, id) < ($1, $2) ORDER BY created_at DESC, id DESC LIMIT $3`;
 /** Update an app's name and uid. Params: id, name, uid, updated_at. */
 export const UPDATE_APP = `UPDATE hookline.apps SET name = $2, uid = $3, updated_at = $4 WHERE id = $1 RETURNING *`;
-/** Remove an app and everything it owns. Param: app id (each statement). */
+/**
+ * Remove an app and everything it owns. Attempts and deliveries are found through the app's messages
+ * (indexes the hot path needs anyway), not through app_id indexes every ingest would maintain.
+ * Param: app id (each statement).
+ */
 export const DELETE_APP_ROWS = [
-  `DELETE FROM hookline.attempts WHERE app_id = $1`,
-  `DELETE FROM hookline.deliveries WHERE app_id = $1`,
+  `DELETE FROM hookline.attempts WHERE message_id IN (SELECT id FROM hookline.messages WHERE app_id = $1)`,
+  `DELETE FROM hookline.deliveries WHERE message_id IN (SELECT id FROM hookline.messages WHERE app_id = $1)`,
   `DELETE FROM hookline.messages WHERE app_id = $1`,
   `DELETE FROM hookline.endpoints WHERE app_id = $1`,
   `DELETE FROM hookline.delivery_stats WHERE app_id = $1`,
