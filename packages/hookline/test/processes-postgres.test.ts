@@ -119,6 +119,11 @@ describe('several processes on one PostgreSQL database', { skip: skipWithoutPg }
       30_000,
     );
     assertDeliveredOnce('/two', ids, 20);
+    for (const p of [a, b]) {
+      p.child.kill('SIGTERM');
+      await p.child.exited;
+      assert.equal(p.child.exitCode, 0, p.child.stderr);
+    }
   });
 
   it('an api process and two workers share the queue through SKIP LOCKED claims', async () => {
