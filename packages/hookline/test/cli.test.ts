@@ -123,6 +123,10 @@ describe('hookline serve', () => {
       /HOOKLINE_ADMIN_TOKEN is required with PostgreSQL/,
     );
     assertOneLineError(await runToExit(['serve', '--lease', '100ms']), /--lease must be between 1s and 10m/);
+    assertOneLineError(
+      await runToExit(['serve', '--db', 'postgres://host:port/db'], { HOOKLINE_ADMIN_TOKEN: 'an-admin-token-from-env' }),
+      /--db must be a URL like postgres:\/\/user:password@host:5432\/database/,
+    );
   });
 
   it('exits non-zero with one line when the database cannot be opened', async () => {

@@ -141,6 +141,9 @@ export function resolveServeConfig(
   if (adminToken !== null && adminToken.length < 16) {
     throw new ConfigError('HOOKLINE_ADMIN_TOKEN must be at least 16 characters');
   }
+  if (isPostgresUrl(db) && !URL.canParse(db)) {
+    throw new ConfigError('--db must be a URL like postgres://user:password@host:5432/database');
+  }
   // Several processes share a PostgreSQL database, so none may invent a token of its own.
   if (isPostgresUrl(db) && adminToken === null) {
     throw new ConfigError('HOOKLINE_ADMIN_TOKEN is required with PostgreSQL');
