@@ -98,7 +98,8 @@ export class PostgresStore implements DeliveryStore {
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.log = options.log ?? (() => undefined);
     const pgOptions: PgOptions = {
-      max: options.poolSize ?? 8,
+      // Hot-path work is one transaction at a time (group commit); the rest is for reads of the API.
+      max: options.poolSize ?? 4,
       connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
       queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
       onIdleError: (error) => this.log('warn', 'an idle database connection failed', error),
