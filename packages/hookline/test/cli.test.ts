@@ -109,6 +109,26 @@ describe('hookline serve', () => {
     }
   });
 
+  it('exits non-zero with one line when PostgreSQL cannot be reached, never showing a password', async () => {
+    const child = await runToExit(['serve', '--port', '0', '--db', 'postgres://hook:s3cret@127.0.0.1:9/hookline'], {
+      HOOKLINE_ADMIN_TOKEN: 'an-admin-token-from-env',
+    });
+    assertOneLineError(child, /cannot use PostgreSQL at 127\.0\.0\.1:9\/hookline: .*ECONNREFUSED/);
+    assert.doesNotMatch(child.stderr, /s3cret/);
+  });
+
+  it('refuses PostgreSQL without HOOKLINE_ADMIN_TOKEN, and a lease out of bounds', async () => {
+    assertOneLineError(
+      await runToExit(['serve', '--db', 'postgres://127.0.0.1:9/x'], { HOOKLINE_ADMIN_TOKEN: undefined }),
+      /HOOKLINE_ADMIN_TOKEN is required with PostgreSQL/,
+    );
+    assertOneLineError(await runToExit(['serve', '--lease', '100ms']), /--lease must be between 1s and 10m/);
+    assertOneLineError(
+      await runToExit(['serve', '--db', 'postgres://host:port/db'], { HOOKLINE_ADMIN_TOKEN: 'an-admin-token-from-env' }),
+      /--db must be a URL like postgres:\/\/user:password@host:5432\/database/,
+    );
+  });
+
   it('exits non-zero with one line when the database cannot be opened', async () => {
     assertOneLineError(
       await runToExit(['serve', '--port', '0', '--db', join(dir, 'missing-dir', 'sub', 'x.db')]),

@@ -70,6 +70,12 @@ export {
   type Verifier,
   WebhookRouter,
 } from './router.js';
+export {
+  SEND_MESSAGE_SQL,
+  type SendMessageClient,
+  type SendMessageInput,
+  sendMessage,
+} from './send-message.js';
 export { type SignedHeaders, type SignInput, signWebhook } from './sign.js';
 export {
   decodeSecret,

@@ -3,6 +3,7 @@ import { readCappedBody, parseJsonBody } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { asHttpError, ERROR_CODES, problemBody } from './errors.js';
 import { ingestMessage } from './ingest.js';
+import { logStoreOutage } from './outage-log.js';
 import { type Authorize, parseWith } from './route.js';
 import { MessageCreate } from './schemas.js';
 
@@ -45,8 +46,8 @@ async function handle(
   } catch (error) {
     if (res.destroyed) return; // the client went away; nothing to answer
     const known = asHttpError(error);
-    if (!known || known.code === 'store_unavailable')
-      deps.logger.error({ err: error, method: 'POST', path: req.url }, known ? 'store unavailable' : 'unhandled error');
+    if (known?.code === 'store_unavailable') logStoreOutage(deps, error, req.url);
+    else if (!known) deps.logger.error({ err: error, method: 'POST', path: req.url }, 'unhandled error');
     const code = known?.code ?? 'internal_error';
     const detail = known?.detail ?? 'an internal error occurred; it has been logged';
     send(res, ERROR_CODES[code].status, 'application/problem+json', JSON.stringify(problemBody(code, detail, known?.errors)), known?.headers);

@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import type { ApiDeps } from './deps.js';
 import { asHttpError, HttpError, problemResponse } from './errors.js';
 import { type Authorize, makeRouter } from './route.js';
+import { logStoreOutage } from './outage-log.js';
 import { appRoutes } from './routes-apps.js';
 import { endpointRoutes } from './routes-endpoints.js';
 import { eventTypeRoutes } from './routes-event-types.js';
@@ -16,13 +17,17 @@ import { tokenRoutes } from './routes-tokens.js';
 export function buildApi(deps: ApiDeps, authorize: Authorize): OpenAPIHono {
   const api = new OpenAPIHono();
   const route = makeRouter(api, authorize, deps.config.maxBodyBytes);
-  appRoutes(route, deps);
-  tokenRoutes(route, deps);
-  eventTypeRoutes(route, deps);
-  endpointRoutes(route, deps);
-  messageRoutes(route, deps);
-  statsRoutes(route, deps);
-  operationalRoutes(route, deps);
+  // A `--role worker` process delivers; it serves health and metrics, not the API.
+  const servesApi = deps.config.role !== 'worker';
+  if (servesApi) {
+    appRoutes(route, deps);
+    tokenRoutes(route, deps);
+    eventTypeRoutes(route, deps);
+    endpointRoutes(route, deps);
+    messageRoutes(route, deps);
+    statsRoutes(route, deps);
+    operationalRoutes(route, deps);
+  }
 
   api.get('/healthz', async (c) => {
     const health = await deps.health();
@@ -40,6 +45,12 @@ export function buildApi(deps: ApiDeps, authorize: Authorize): OpenAPIHono {
 
   const routePatterns = collectPatterns(api);
   api.notFound((c) => {
+    if (!servesApi && c.req.path.startsWith('/v1/')) {
+      return problemResponse(
+        'not_found',
+        'this process runs --role worker and serves only /healthz and /metrics; send API requests to an api or all process',
+      );
+    }
     const known = routePatterns.some((pattern) => pattern.test(c.req.path));
     return known
       ? problemResponse('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}`)
@@ -51,8 +62,7 @@ export function buildApi(deps: ApiDeps, authorize: Authorize): OpenAPIHono {
       (error instanceof HTTPException && error.status === 400
         ? new HttpError('invalid_json', error.message)
         : null);
-    if (known?.code === 'store_unavailable')
-      deps.logger.error({ err: error, path: c.req.path }, 'store unavailable');
+    if (known?.code === 'store_unavailable') logStoreOutage(deps, error, c.req.path);
     if (known) return problemResponse(known.code, known.detail, known.errors, known.headers);
     deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return problemResponse('internal_error', 'an internal error occurred; it has been logged');

@@ -56,6 +56,7 @@ export async function main(argv: string[]): Promise<void> {
       '--auto-disable-after <dur>',
       'disable an endpoint failing this long [HOOKLINE_AUTO_DISABLE_AFTER, 5d]',
     )
+    .option('--lease <dur>', 'how long a worker holds a delivery before another may take it [HOOKLINE_LEASE, 30s]')
     .option('--retention <dur>', 'purge messages and attempts older than this [HOOKLINE_RETENTION, 30d]')
     .option(
       '--operational-webhook-url <url>',

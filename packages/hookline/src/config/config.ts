@@ -18,6 +18,8 @@ export interface ServeConfig {
   role: Role;
   /** An endpoint whose every attempt failed for this long (and at least the whole schedule) is disabled. */
   autoDisableAfterMs: number;
+  /** How long a worker holds a delivery before another may take it over (extended while in flight). */
+  leaseMs: number;
   /** Messages (payloads, deliveries, attempts) and stats older than this are purged in the background. */
   retentionMs: number;
   /** Where hookline sends its own operational webhooks (endpoint.disabled, …); null = none. */
@@ -42,6 +44,7 @@ export interface RawServeOptions {
   strictEventTypes?: boolean;
   role?: string;
   autoDisableAfter?: string;
+  lease?: string;
   retention?: string;
   operationalWebhookUrl?: string;
   logLevel?: string;
@@ -121,6 +124,8 @@ export function resolveServeConfig(
     pick(flags.autoDisableAfter, 'HOOKLINE_AUTO_DISABLE_AFTER', '5d'),
     '--auto-disable-after',
   );
+  const leaseMs = duration(pick(flags.lease, 'HOOKLINE_LEASE', '30s'), '--lease');
+  if (leaseMs < 1_000 || leaseMs > 600_000) throw new ConfigError('--lease must be between 1s and 10m');
   const retentionMs = duration(pick(flags.retention, 'HOOKLINE_RETENTION', '30d'), '--retention');
   const allowPrivateNetwork =
     flags.allowPrivateNetwork === true || envBool(env, 'HOOKLINE_ALLOW_PRIVATE_NETWORK');
@@ -136,6 +141,13 @@ export function resolveServeConfig(
   if (adminToken !== null && adminToken.length < 16) {
     throw new ConfigError('HOOKLINE_ADMIN_TOKEN must be at least 16 characters');
   }
+  if (isPostgresUrl(db) && !URL.canParse(db)) {
+    throw new ConfigError('--db must be a URL like postgres://user:password@host:5432/database');
+  }
+  // Several processes share a PostgreSQL database, so none may invent a token of its own.
+  if (isPostgresUrl(db) && adminToken === null) {
+    throw new ConfigError('HOOKLINE_ADMIN_TOKEN is required with PostgreSQL');
+  }
 
   return {
     port,
@@ -149,6 +161,7 @@ export function resolveServeConfig(
     strictEventTypes: flags.strictEventTypes === true || envBool(env, 'HOOKLINE_STRICT_EVENT_TYPES'),
     role: roleText,
     autoDisableAfterMs,
+    leaseMs,
     retentionMs,
     operationalWebhookUrl,
     logLevel: logLevel as ServeConfig['logLevel'],

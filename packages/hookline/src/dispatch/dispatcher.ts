@@ -10,6 +10,15 @@ export interface DispatchObserver {
   outcomesRecorded(outcomes: AttemptOutcome[], result: RecordResult): void;
 }
 
+/** Whether this worker can reach its store, for /healthz. */
+export interface DispatcherHealth {
+  ok: boolean;
+  /** Why not, while it cannot. */
+  reason?: string;
+  /** Since when (ms) it cannot. */
+  since?: number;
+}
+
 export interface DispatcherOptions extends DecideOptions {
   workerId: string;
   /** How long a claim is held before another worker may take it over (extended while in flight). */
@@ -38,8 +47,22 @@ export class Dispatcher {
   /** Set while shutting down after the grace period: results that arrive now are released, not recorded. */
   private abandoning = false;
   private timer: NodeJS.Timeout | null = null;
+  private timerAt = Number.POSITIVE_INFINITY;
   private leaseTimer: NodeJS.Timeout | null = null;
   private drained: (() => void) | null = null;
+  private unsubscribe: (() => void) | null = null;
+  /** The last claim filled its room (or there was none): more may be due, so claim again when room frees. */
+  private backlog = false;
+  /** Earliest due time known (from the store's last look, or retries recorded here since); null = none. */
+  private knownDueAt: number | null = null;
+  /** When to ask the store for its next due time again (the polling fallback). */
+  private nextLookAt = 0;
+  /** Time of the last claim that left nothing due: a due time at or before it cannot be claimed. */
+  private drainedAt = Number.NEGATIVE_INFINITY;
+  /** Set while the store fails: what failed, since when; cleared by the next success. */
+  private failure: { what: string; message: string; since: number } | null = null;
+  private lastFailureLog = 0;
+  private retryMs = 0;
 
   constructor(
     private readonly store: DeliveryStore,
@@ -59,7 +82,20 @@ export class Dispatcher {
       Math.max(1000, Math.floor(this.options.leaseMs / 3)),
     );
     this.leaseTimer.unref();
+    if (this.store.capabilities.listenNotify && this.store.onNewWork) {
+      this.unsubscribe = this.store.onNewWork(() => this.wake());
+    }
     this.wake();
+  }
+
+  /** Healthy unless the store's last answer to this worker was a failure. */
+  health(): DispatcherHealth {
+    if (!this.failure) return { ok: true };
+    return {
+      ok: false,
+      reason: `${this.failure.what} failed: ${this.failure.message}`,
+      since: this.failure.since,
+    };
   }
 
   /** True when fresh deliveries handed over now would be sent at once. */
@@ -85,7 +121,7 @@ export class Dispatcher {
   private async pump(): Promise<void> {
     this.claiming = true;
     this.clearTimer();
-    let full = false;
+    let failed = false;
     try {
       const room = Math.min(this.options.claimBatch, this.options.maxInFlight - this.inFlight.size);
       if (room > 0 && !this.stopping) {
@@ -96,41 +132,108 @@ export class Dispatcher {
           room,
           now + this.options.leaseMs,
         );
+        this.storeAnswered();
         for (const delivery of claimed) this.launch(delivery);
-        full = claimed.length === room;
+        this.backlog = claimed.length === room;
+        if (!this.backlog) {
+          // Nothing was left due at `now`, so a known due time at or before it has been served.
+          this.drainedAt = now;
+          if (this.knownDueAt !== null && this.knownDueAt <= now) this.knownDueAt = null;
+        }
       } else {
-        full = room <= 0;
+        this.backlog = room <= 0;
       }
     } catch (error) {
-      this.logger.error({ err: error }, 'claiming deliveries failed; retrying');
+      failed = true;
+      this.storeFailed('claiming deliveries', error);
     } finally {
       this.claiming = false;
     }
     if (this.stopping) return;
-    if (this.pumpAgain || (full && this.inFlight.size < this.options.maxInFlight)) {
+    if (failed) return this.wakeAt(this.options.clock() + this.retryMs);
+    if (this.pumpAgain || (this.backlog && this.inFlight.size < this.options.maxInFlight)) {
       this.pumpAgain = false;
       setImmediate(() => this.wake());
       return;
     }
-    if (!full) await this.sleepUntilNextDue();
+    await this.sleepUntilNextDue();
   }
 
+  /**
+   * Sleep until the earliest known due time, and look at the store's own next due time at most every
+   * `pollMs`: other processes' leftovers (an expired lease) are found by that look; fresh work and
+   * released leases are announced (local wake or LISTEN/NOTIFY), and local retries are known here.
+   */
   private async sleepUntilNextDue(): Promise<void> {
-    let delay = this.options.pollMs;
-    try {
-      const next = await this.store.nextDueAt(this.options.clock());
-      if (next !== null) delay = Math.min(delay, Math.max(5, next - this.options.clock()));
-    } catch (error) {
-      this.logger.error({ err: error }, 'reading the next due time failed');
+    const now = this.options.clock();
+    if (now >= this.nextLookAt) {
+      try {
+        const next = await this.store.nextDueAt(now);
+        this.storeAnswered();
+        this.nextLookAt = now + this.options.pollMs;
+        // A due time the last claim could not take (e.g. an endpoint gone) must not spin the loop.
+        this.knownDueAt = next !== null && next > this.drainedAt ? next : null;
+      } catch (error) {
+        this.storeFailed('reading the next due time', error);
+        if (!this.stopping && !this.claiming) this.wakeAt(this.options.clock() + this.retryMs);
+        return;
+      }
     }
     if (this.stopping || this.claiming) return;
     this.clearTimer();
-    this.timer = setTimeout(() => this.wake(), delay);
+    this.wakeAt(Math.min(this.nextLookAt, this.knownDueAt ?? Number.POSITIVE_INFINITY));
+  }
+
+  /** Wake at `at` (at least 5 ms from now) unless a timer already wakes earlier. */
+  private wakeAt(at: number): void {
+    if (this.stopping) return;
+    const when = Math.max(at, this.options.clock() + 5);
+    if (this.timer && this.timerAt <= when) return;
+    this.clearTimer();
+    this.timerAt = when;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.wake();
+    }, when - this.options.clock());
   }
 
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** The store answered: if it had been failing, say delivery resumes. */
+  private storeAnswered(): void {
+    this.retryMs = 0;
+    if (!this.failure) return;
+    this.logger.info(
+      { downForMs: this.options.clock() - this.failure.since },
+      'the database answers again; delivery resumes',
+    );
+    this.failure = null;
+  }
+
+  /** The store failed: back off, report it in health, and say so in the logs (again every 30 s). */
+  private storeFailed(what: string, error: unknown): void {
+    const now = this.options.clock();
+    const message = (error as Error)?.message ?? String(error);
+    this.retryMs = Math.min(5_000, this.retryMs === 0 ? 250 : this.retryMs * 2);
+    if (!this.failure) {
+      this.failure = { what, message, since: now };
+      this.lastFailureLog = now;
+      this.logger.error({ err: error }, `${what} failed; delivery is paused and retried with backoff`);
+    } else {
+      this.failure = { ...this.failure, what, message };
+      if (now - this.lastFailureLog >= 30_000) {
+        this.lastFailureLog = now;
+        this.logger.error(
+          { err: error, downForMs: now - this.failure.since },
+          `${what} still fails; delivery is paused`,
+        );
+      }
+    }
   }
 
   private launch(delivery: ClaimedDelivery): void {
@@ -163,6 +266,13 @@ export class Dispatcher {
     this.outcomes = [];
     try {
       const result = await this.store.recordAttempts(this.options.workerId, batch);
+      this.storeAnswered();
+      const applied = new Set(result.applied);
+      for (const outcome of batch) {
+        if (outcome.next.kind !== 'retry' || !applied.has(outcome.deliveryId)) continue;
+        if (this.knownDueAt === null || outcome.next.at < this.knownDueAt) this.knownDueAt = outcome.next.at;
+      }
+      if (!this.stopping && !this.claiming && this.knownDueAt !== null) this.wakeAt(this.knownDueAt);
       if (result.leaseLost.length > 0) {
         this.logger.warn(
           { deliveries: result.leaseLost },
@@ -175,14 +285,11 @@ export class Dispatcher {
     } catch (error) {
       // The store refused the batch (disk full, database away). Keep the deliveries leased: when the lease
       // expires they are sent again, so nothing is lost; an attempt may repeat (at-least-once).
-      this.logger.error(
-        { err: error, count: batch.length },
-        'recording attempts failed; deliveries will be retried',
-      );
+      this.storeFailed(`recording ${batch.length} attempts (they will be sent again)`, error);
     }
     for (const outcome of batch) this.inFlight.delete(outcome.deliveryId);
     if (this.drained && this.inFlight.size === 0) this.drained();
-    if (!this.stopping) this.wake();
+    if (!this.stopping && this.backlog) this.wake();
   }
 
   private extendLeases(): void {
@@ -190,9 +297,10 @@ export class Dispatcher {
     const until = this.options.clock() + this.options.leaseMs;
     this.store
       .extendLeases(this.options.workerId, [...this.inFlight.keys()], until)
-      .catch((error: unknown) => {
-        this.logger.error({ err: error }, 'extending leases failed');
-      });
+      .then(
+        () => this.storeAnswered(),
+        (error: unknown) => this.storeFailed('extending leases', error),
+      );
   }
 
   /**
@@ -202,6 +310,7 @@ export class Dispatcher {
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     this.clearTimer();
+    this.unsubscribe?.();
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     if (this.inFlight.size > 0) {
       await new Promise<void>((resolve) => {

@@ -1,5 +1,8 @@
+import type { Logger } from 'pino';
 import { isPostgresUrl } from '../config/config.js';
 import type { DeliveryStore } from '../store/port.js';
+import { describeDatabase, errorSummary } from '../store/postgres/driver.js';
+import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { DatabaseLockedError, SqliteStore } from '../store/sqlite/sqlite-store.js';
 
 /** A database that cannot be opened or reached; the CLI prints the message as one line. */
@@ -7,13 +10,12 @@ export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
 }
 
-/** Open and migrate the store `--db` names: a file path (SQLite) or a postgres:// URL. */
-export async function openStore(db: string): Promise<DeliveryStore> {
-  if (isPostgresUrl(db)) {
-    throw new StoreOpenError(
-      'PostgreSQL support is not built into this version yet; use a SQLite file path for --db',
-    );
-  }
+/**
+ * Open and migrate the store `--db` names: a file path (SQLite) or a postgres:// URL. `logger` hears
+ * what the store handles by itself (a lost LISTEN connection); tools without one pass nothing.
+ */
+export async function openStore(db: string, logger?: Logger): Promise<DeliveryStore> {
+  if (isPostgresUrl(db)) return openPostgres(db, logger);
   let store: SqliteStore;
   try {
     store = new SqliteStore(db);
@@ -23,5 +25,19 @@ export async function openStore(db: string): Promise<DeliveryStore> {
     throw new StoreOpenError(`cannot open database ${db}: ${e.message ?? String(error)}`);
   }
   await store.migrate();
+  return store;
+}
+
+async function openPostgres(url: string, logger?: Logger): Promise<DeliveryStore> {
+  const store = new PostgresStore(url, {
+    log: (level, message, error) => logger?.[level](error ? { err: errorSummary(error) } : {}, message),
+  });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    const message = (error as Error).message?.replace(/^the database is unavailable: /, '') ?? String(error);
+    throw new StoreOpenError(`cannot use PostgreSQL at ${describeDatabase(url)}: ${message}`);
+  }
   return store;
 }

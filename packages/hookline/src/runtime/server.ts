@@ -36,14 +36,12 @@ export class ListenError extends Error {
   override name = 'ListenError';
 }
 
-const LEASE_MS = 30_000;
-
 /** Open the store, start the dispatcher (unless --role api) and the HTTP API (unless --role worker). */
 export async function startServer(
   config: ServeConfig,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
-  const store = await openStore(config.db);
+  const store = await openStore(config.db, logger);
   try {
     return await startOn(store, config, logger);
   } catch (error) {
@@ -56,8 +54,6 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
   let adminToken = config.adminToken;
   let generatedToken = false;
   if (adminToken === null) {
-    if (store.capabilities.multiProcess)
-      throw new ListenError('HOOKLINE_ADMIN_TOKEN is required with PostgreSQL');
     adminToken = await store.putSettingIfAbsent(
       'admin_token',
       `hk_admin_${randomBytes(24).toString('base64url')}`,
@@ -96,7 +92,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
           sender,
           {
             workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
-            leaseMs: LEASE_MS,
+            leaseMs: config.leaseMs,
             maxInFlight: 2048,
             claimBatch: 256,
             pollMs: store.capabilities.multiProcess ? 1000 : 5000,
@@ -122,22 +118,33 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     eventTypes: new EventTypeCatalog(store, config.strictEventTypes, clock),
     operational,
     dispatch: dispatcher,
-    leaseMs: LEASE_MS,
+    leaseMs: config.leaseMs,
     metricsText: () => metrics.text(),
     health: async () => {
+      const detail: Record<string, unknown> = { role: config.role };
+      let ok = true;
       try {
         await store.ping();
-        return { ok: true, detail: { role: config.role } };
       } catch (error) {
-        return { ok: false, detail: { role: config.role, store: (error as Error).message } };
+        ok = false;
+        detail.store = (error as Error).message;
+        detail.reason = `the database does not answer: ${(error as Error).message}`;
       }
+      const worker = dispatcher?.health();
+      if (worker && !worker.ok) {
+        ok = false;
+        detail.worker = { reason: worker.reason, since: new Date(worker.since!).toISOString() };
+        detail.reason ??= `delivery is paused: ${worker.reason}`;
+      }
+      return { ok, detail };
     },
     messageAccepted: (created) => metrics.messageAccepted(created),
   };
   const authorize = makeAuthorizer(adminToken, store);
   const api = buildApi(deps, authorize);
   const hono = getRequestListener(api.fetch, { overrideGlobalObjects: false });
-  const fastIngest = ingestFastPath(deps, authorize);
+  // A `--role worker` process serves no API (buildApi answers /v1/* with a pointer to the api processes).
+  const fastIngest = config.role === 'worker' ? () => false : ingestFastPath(deps, authorize);
   const server = createServer((req, res) => {
     if (!fastIngest(req, res)) void hono(req, res);
   });

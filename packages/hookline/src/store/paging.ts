@@ -47,3 +47,12 @@ export function toPage<Row, T>(
     done,
   };
 }
+
+/** A first page starts before every real position. */
+const NO_CURSOR = { beforeAt: Number.MAX_SAFE_INTEGER, beforeId: '~' };
+
+/** The keyset bound `(created_at, id) < (beforeAt, beforeId)` a page request starts after. */
+export function keysetBefore(page: PageRequest): { beforeAt: number; beforeId: string } {
+  const cursor = startCursor(page);
+  return cursor ? { beforeAt: cursor.createdAt, beforeId: cursor.id } : NO_CURSOR;
+}

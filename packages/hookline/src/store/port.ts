@@ -60,6 +60,12 @@ export interface DeliveryStore {
   close(): Promise<void>;
   /** Cheap round trip proving the store answers. */
   ping(): Promise<void>;
+  /**
+   * With `listenNotify`: call `listener` whenever another process (or a platform's transaction) makes
+   * deliveries due now, and after a lost subscription is restored. Returns the unsubscribe function.
+   * Announcements are a hint to look at the queue early; callers still poll.
+   */
+  onNewWork?(listener: () => void): () => void;
 
   getSetting(key: string): Promise<string | null>;
   /** Store `value` unless the key exists; returns the value that is stored afterwards. */

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { type RawServeOptions, resolveServeConfig } from '../../src/config/config.js';
 import { type RunningServer, startServer } from '../../src/runtime/server.js';
+import { sqliteBackend, type TestBackend } from './backend.js';
 
 /** A response from the API: status, headers and parsed JSON body (or text). */
 export interface ApiResponse<T = any> {
@@ -12,21 +10,35 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
-/** A hookline server running in this process on a temp SQLite file, with a small API client. */
+/**
+ * A hookline server running in this process on a fresh database of `backend` (a temp SQLite file by
+ * default), with a small API client.
+ */
 export class TestHookline {
   private constructor(
     readonly server: RunningServer,
-    private readonly dir: string,
+    /** The `--db` value: a file path or a postgres:// URL. */
+    readonly db: string,
+    private readonly dropDatabase: () => Promise<void>,
   ) {}
 
-  static async start(flags: RawServeOptions = {}, env: Record<string, string> = {}): Promise<TestHookline> {
-    const dir = mkdtempSync(join(tmpdir(), 'hookline-test-'));
-    const config = resolveServeConfig(
-      { port: '0', db: join(dir, 'hookline.db'), allowPrivateNetwork: true, ...flags },
-      { HOOKLINE_ADMIN_TOKEN: 'test-admin-token-0123456789', ...env },
-    );
-    const server = await startServer(config, pino({ level: process.env.TEST_LOG ?? 'silent' }));
-    return new TestHookline(server, dir);
+  static async start(
+    flags: RawServeOptions = {},
+    env: Record<string, string> = {},
+    backend: TestBackend = sqliteBackend,
+  ): Promise<TestHookline> {
+    const { db, drop } = await backend.database();
+    try {
+      const config = resolveServeConfig(
+        { port: '0', db, allowPrivateNetwork: true, ...flags },
+        { HOOKLINE_ADMIN_TOKEN: 'test-admin-token-0123456789', ...env },
+      );
+      const server = await startServer(config, pino({ level: process.env.TEST_LOG ?? 'silent' }));
+      return new TestHookline(server, db, drop);
+    } catch (error) {
+      await drop();
+      throw error;
+    }
   }
 
   get url(): string {
@@ -84,6 +96,6 @@ export class TestHookline {
 
   async stop(): Promise<void> {
     await this.server.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+    await this.dropDatabase();
   }
 }

@@ -9,12 +9,14 @@ export interface Received {
   at: number;
 }
 
-/** What to answer; `delayMs` holds the response back (a slow receiver). */
+/** What to answer; `delayMs` or `until` holds the response back (a slow or stuck receiver). */
 export interface Reply {
   status: number;
   headers?: Record<string, string>;
   body?: string;
   delayMs?: number;
+  /** Answer only once this settles (and only if the sender is still connected). */
+  until?: Promise<unknown>;
 }
 
 /**
@@ -44,10 +46,12 @@ export class Receiver {
         this.requests.push(received);
         const reply = this.reply(received, seen);
         const send = () => {
+          if (res.destroyed) return;
           res.writeHead(reply.status, reply.headers);
           res.end(reply.body ?? '');
         };
-        if (reply.delayMs) setTimeout(send, reply.delayMs);
+        if (reply.until) void reply.until.then(send, send);
+        else if (reply.delayMs) setTimeout(send, reply.delayMs);
         else send();
       });
     });

@@ -95,5 +95,48 @@ export function storeConformance(open: () => Promise<DeliveryStore>): void {
     }
   });
 
+  it('settles concurrent enqueues after their commit, deduplicating an eventId repeated among them', async () => {
+    const store = await open();
+    try {
+      const { app } = await seed(store, [{ eventTypes: [] }]);
+      const results = await Promise.all([
+        ...Array.from({ length: 20 }, () => enqueue(store, app.id, 'a')),
+        enqueue(store, app.id, 'a', 'same'),
+        enqueue(store, app.id, 'a', 'same'),
+      ]);
+      assert.equal(new Set(results.map((r) => r.message.id)).size, 21);
+      const [first, second] = results.slice(20);
+      assert.deepEqual([first!.created, second!.created], [true, false]);
+      assert.equal(second!.message.id, first!.message.id);
+      assert.equal(await store.queueDepth(), 21);
+      for (const r of results) assert.ok(await store.getMessage(app.id, r.message.id), 'readable once settled');
+      const claimed = await store.claimDueDeliveries('w1', T0, 100, T0 + 30_000);
+      assert.equal(claimed.length, 21);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('disables an endpoint on a 410 outcome, parks its other deliveries, and fails only that delivery', async () => {
+    const store = await open();
+    try {
+      const { app, eps } = await seed(store, [{ eventTypes: [] }]);
+      await enqueue(store, app.id, 'a');
+      await enqueue(store, app.id, 'a');
+      const [gone] = await store.claimDueDeliveries('w1', T0, 1, T0 + 30_000);
+      assert.ok(gone);
+      const result = await store.recordAttempts('w1', [
+        { ...outcome(gone, { kind: 'failed' }, T0 + 5), disableEndpoint: true },
+      ]);
+      assert.deepEqual(result.disabledEndpoints, [eps[0]!.id]);
+      assert.equal((await store.getEndpoint(app.id, eps[0]!.id))?.disabled, true);
+      assert.deepEqual(await store.claimDueDeliveries('w2', Date.now() + 1, 10, Date.now() + 30_000), []);
+      const stats = await store.deliveryStats({ appId: app.id, since: null });
+      assert.deepEqual([stats.failed, stats.pending], [1, 1]);
+    } finally {
+      await store.close();
+    }
+  });
+
   manageConformance(open);
 }

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { createConnection } from 'node:net';
+import pg from 'pg';
+import { Pool } from 'undici';
+import {
+  blast,
+  cpuSeconds,
+  type Hookline,
+  json,
+  PAYLOAD,
+  startHookline,
+  stopHookline,
+  succeededDeliveries,
+  waitForCount,
+} from './processes.js';
+
+/** One PostgreSQL scenario: N `hookline serve --role all` processes on one fresh database. */
+export interface PostgresResult {
+  processes: number;
+  deliveriesPerSecond: number;
+  /** pg_stat_database xact_commit of the scenario's database ÷ every delivery it made (warm-up included). */
+  commitsPerDelivery: number;
+  /** Per process: its CPU time during the measured burst ÷ the deliveries it made. */
+  workerCpuMsPerDelivery: number[];
+  /** All hookline processes' CPU during the burst ÷ all deliveries. */
+  hooklineCpuMsPerDelivery: number | null;
+  /** CPU of the database's backends serving this database during the burst ÷ deliveries. */
+  databaseCpuMsPerDelivery: number | null;
+}
+
+const WARM_UP = 1_000;
+
+/** The PostgreSQL server the benchmark uses, if one answers: HOOKLINE_BENCH_PG, HOOKLINE_TEST_PG, or local. */
+export async function benchPostgresUrl(): Promise<string | null> {
+  const url = process.env.HOOKLINE_BENCH_PG || process.env.HOOKLINE_TEST_PG || 'postgres://postgres@127.0.0.1:5432/test';
+  const { hostname, port } = new URL(url);
+  const answers = await new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host: hostname || '127.0.0.1', port: Number(port || 5432) });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+  return answers ? url : null;
+}
+
+async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Backend pids serving `database` and their CPU seconds so far. */
+async function databaseCpu(adminUrl: string, database: string): Promise<Map<number, number>> {
+  const pids = await admin(adminUrl, async (c) =>
+    (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database])).rows,
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of pids) {
+    const seconds = cpuSeconds(pid);
+    if (seconds !== null) cpu.set(pid, seconds);
+  }
+  return cpu;
+}
+
+export async function runPostgresScenario(
+  adminUrl: string,
+  receiverUrl: string,
+  receiver: Pool,
+  processes: number,
+  messages: number,
+): Promise<PostgresResult> {
+  const database = `hookline_bench_${randomBytes(4).toString('hex')}`;
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  await admin(adminUrl, (c) => c.query(`CREATE DATABASE ${database}`));
+  const hooklines: Hookline[] = [];
+  const pools: Pool[] = [];
+  try {
+    for (let i = 0; i < processes; i++) hooklines.push(await startHookline(url.toString()));
+    // A burst from many senders behind a load balancer: 64 concurrent requests per process.
+    const concurrency = 64 * processes;
+    for (const h of hooklines) pools.push(new Pool(h.url, { connections: 64 }));
+    const app = await json(pools[0]!, 'POST', '/v1/apps', { name: 'bench' });
+    await json(pools[0]!, 'POST', `/v1/apps/${app.id}/endpoints`, { url: `${receiverUrl}/hook` });
+    // A load balancer in front: request i goes to process i mod N.
+    const send = async (i: number) => {
+      await json(pools[i % pools.length]!, 'POST', `/v1/apps/${app.id}/messages`, {
+        eventType: 'order.paid',
+        payload: PAYLOAD,
+      });
+    };
+
+    await json(receiver, 'POST', '/reset');
+    await blast(WARM_UP, concurrency, send);
+    await waitForCount(receiver, WARM_UP, 60_000);
+    await json(receiver, 'POST', '/reset');
+
+    const cpuBefore = hooklines.map((h) => cpuSeconds(h.child.pid!));
+    const deliveredBefore = await Promise.all(hooklines.map((h) => succeededDeliveries(h.url)));
+    const dbBefore = await databaseCpu(adminUrl, database);
+    const started = performance.now();
+    await blast(messages, concurrency, send);
+    await waitForCount(receiver, messages, 180_000);
+    const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = hooklines.map((h) => cpuSeconds(h.child.pid!));
+    const deliveredAfter = await Promise.all(hooklines.map((h) => succeededDeliveries(h.url)));
+    const dbAfter = await databaseCpu(adminUrl, database);
+
+    const workerCpuMsPerDelivery = hooklines.map((_, i) => {
+      const cpu = cpuAfter[i]! - cpuBefore[i]!;
+      const delivered = deliveredAfter[i]! - deliveredBefore[i]!;
+      return delivered > 0 ? (cpu * 1000) / delivered : Number.NaN;
+    });
+    const hooklineCpu = cpuAfter.every((c) => c !== null)
+      ? cpuAfter.reduce((sum, c, i) => sum + c! - cpuBefore[i]!, 0)
+      : null;
+    let dbCpu = 0;
+    for (const [pid, after] of dbAfter) dbCpu += after - (dbBefore.get(pid) ?? after);
+
+    for (const pool of pools) await pool.close();
+    pools.length = 0;
+    for (const h of hooklines) await stopHookline(h);
+    // Backends flush their statistics as they exit; give them a moment after the processes are gone.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const commits = await admin(adminUrl, async (c) =>
+      Number(
+        (await c.query('SELECT xact_commit FROM pg_stat_database WHERE datname = $1', [database])).rows[0]
+          .xact_commit,
+      ),
+    );
+    return {
+      processes,
+      deliveriesPerSecond: messages / seconds,
+      commitsPerDelivery: commits / (WARM_UP + messages),
+      workerCpuMsPerDelivery,
+      hooklineCpuMsPerDelivery: hooklineCpu === null ? null : (hooklineCpu * 1000) / messages,
+      databaseCpuMsPerDelivery: dbAfter.size > 0 ? (dbCpu * 1000) / messages : null,
+    };
+  } finally {
+    for (const pool of pools) await pool.close();
+    for (const h of hooklines) await stopHookline(h);
+    await admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+  }
+}

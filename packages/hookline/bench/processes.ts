@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+
+/** Shared pieces of the benchmark: hookline child processes, HTTP helpers, CPU accounting. */
+export const TOKEN = 'bench-admin-token-0123456789';
+export const PAYLOAD = { order: 'o_123', items: 'x'.repeat(940) }; // ≈1 KB envelope
+const BIN = fileURLToPath(new URL('../../bin/hookline.js', import.meta.url));
+const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+export interface Hookline {
+  child: ChildProcess;
+  url: string;
+}
+
+/** Start `hookline serve` on `db` and wait for its URL. */
+export async function startHookline(db: string, args: string[] = []): Promise<Hookline> {
+  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, BIN, 'serve', '--port', '0', '--db', db, '--allow-private-network', ...args],
+    {
+      env: { ...process.env, HOOKLINE_ADMIN_TOKEN: TOKEN, HOOKLINE_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /hookline listening on (\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`hookline exited ${code}`)));
+  });
+  return { child, url };
+}
+
+/** SIGTERM and wait for the exit (in-flight attempts finish, connections close). */
+export async function stopHookline(hookline: Hookline): Promise<void> {
+  if (hookline.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => hookline.child.once('exit', resolve));
+  hookline.child.kill('SIGTERM');
+  await exited;
+}
+
+export async function json(pool: Pool, method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
+  const res = await pool.request({
+    method,
+    path,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  if (res.statusCode >= 400) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Run `total` requests with `concurrency` workers. */
+export async function blast(total: number, concurrency: number, one: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) await one(next++);
+    }),
+  );
+}
+
+/** Wait until the receiver has counted `target` deliveries; returns its stats (count, delay percentiles). */
+export async function waitForCount(receiver: Pool, target: number, timeoutMs: number): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stats = await json(receiver, 'GET', '/stats');
+    if (stats.count >= target) return stats;
+    if (Date.now() > deadline) throw new Error(`only ${stats.count}/${target} delivered in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; null where there is no /proc. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** `hookline_deliveries_total{outcome="succeeded"}` of one process. */
+export async function succeededDeliveries(url: string): Promise<number> {
+  const pool = new Pool(url, { connections: 1 });
+  try {
+    const res = await pool.request({ method: 'GET', path: '/metrics' });
+    const text = await res.body.text();
+    return Number(/hookline_deliveries_total\{outcome="succeeded"\} (\d+)/.exec(text)?.[1] ?? 0);
+  } finally {
+    await pool.close();
+  }
+}

@@ -1,0 +1,169 @@
+import { endpointWantsEvent } from '../../core/envelope.js';
+import { activeSecrets } from '../../core/secrets.js';
+import type { StatsAccumulator } from '../stats-accumulator.js';
+import type { ClaimedDelivery, EndpointSecret, EnqueueInput, EnqueueResult } from '../types.js';
+import type { PgQueryable } from './driver.js';
+import { type MessageRow, toMessage } from './rows.js';
+import { INSERT_DELIVERIES, INSERT_MESSAGES, MESSAGES_BY_EVENT_IDS } from './statements.js';
+
+/** What a batch needs from the store around it. */
+export interface BatchContext {
+  stats: StatsAccumulator;
+  /** Some deliveries of this unit are due now and leased to nobody: NOTIFY at commit. */
+  announceNewWork(): void;
+}
+
+interface TargetRow {
+  id: string;
+  app_id: string;
+  url: string;
+  event_types: string[];
+  headers: Record<string, string>;
+  secrets: EndpointSecret[];
+}
+
+/** INSERT_MESSAGES answers with new message ids and the apps' enabled endpoints in one result. */
+type InsertRow = { kind: 'message'; id: string } | ({ kind: 'endpoint' } & TargetRow);
+
+const eventKey = (appId: string, eventId: string) => `${appId}\u0000${eventId}`;
+
+/**
+ * Store a unit's messages with two or three multi-row statements: insert the messages (a known
+ * (app, eventId) is skipped) while reading the apps' enabled endpoints, read the existing messages for
+ * known eventIds, insert every delivery. A repeated eventId inside the batch answers with its first message.
+ */
+export async function enqueueMany(
+  tx: PgQueryable,
+  inputs: EnqueueInput[],
+  ctx: BatchContext,
+): Promise<EnqueueResult[]> {
+  const firstOfEvent = new Map<string, number>();
+  const primaries: number[] = [];
+  const followerOf = new Map<number, number>();
+  inputs.forEach(({ message }, i) => {
+    if (message.eventId === null) return void primaries.push(i);
+    const key = eventKey(message.appId, message.eventId);
+    const first = firstOfEvent.get(key);
+    if (first === undefined) {
+      firstOfEvent.set(key, i);
+      primaries.push(i);
+    } else {
+      followerOf.set(i, first);
+    }
+  });
+
+  const messages = primaries.map((i) => inputs[i]!.message);
+  const inserted = await tx.query<InsertRow>(INSERT_MESSAGES, [
+    messages.map((m) => m.id),
+    messages.map((m) => m.appId),
+    messages.map((m) => m.eventType),
+    messages.map((m) => m.eventId),
+    messages.map((m) => m.payload),
+    messages.map((m) => m.timestamp),
+  ]);
+  const created = new Set<string>();
+  const endpointsOfApp = new Map<string, TargetRow[]>();
+  for (const row of inserted.rows) {
+    if (row.kind === 'message') {
+      created.add(row.id);
+      continue;
+    }
+    const list = endpointsOfApp.get(row.app_id);
+    if (list) list.push(row);
+    else endpointsOfApp.set(row.app_id, [row]);
+  }
+  const results: EnqueueResult[] = new Array(inputs.length);
+
+  const known = messages.filter((m) => !created.has(m.id));
+  if (known.length > 0) {
+    const existing = await tx.query<MessageRow>(MESSAGES_BY_EVENT_IDS, [
+      known.map((m) => m.appId),
+      known.map((m) => m.eventId),
+    ]);
+    const byKey = new Map(existing.rows.map((r) => [eventKey(r.app_id, r.event_id!), r]));
+    for (const i of primaries) {
+      const { message } = inputs[i]!;
+      if (created.has(message.id)) continue;
+      const row = byKey.get(eventKey(message.appId, message.eventId!));
+      if (!row) throw new Error(`message with eventId ${message.eventId} was neither inserted nor found`);
+      results[i] = { message: toMessage(row), created: false, leased: [] };
+    }
+  }
+
+  const fresh = primaries.filter((i) => created.has(inputs[i]!.message.id));
+  if (fresh.length > 0) {
+    await insertDeliveries(tx, endpointsOfApp, fresh.map((i) => inputs[i]!), fresh, results, ctx);
+  }
+  for (const [i, first] of followerOf) {
+    results[i] = { message: results[first]!.message, created: false, leased: [] };
+  }
+  return results;
+}
+
+async function insertDeliveries(
+  tx: PgQueryable,
+  byApp: Map<string, TargetRow[]>,
+  fresh: EnqueueInput[],
+  positions: number[],
+  results: EnqueueResult[],
+  ctx: BatchContext,
+): Promise<void> {
+  const columns = {
+    id: [] as string[],
+    appId: [] as string[],
+    messageId: [] as string[],
+    endpointId: [] as string[],
+    nextAttemptAt: [] as number[],
+    lockedBy: [] as Array<string | null>,
+    lockedUntil: [] as Array<number | null>,
+    createdAt: [] as number[],
+  };
+  let unleased = false;
+  fresh.forEach(({ message, leaseTo, newDeliveryId }, n) => {
+    const leased: ClaimedDelivery[] = [];
+    for (const endpoint of byApp.get(message.appId) ?? []) {
+      if (!endpointWantsEvent(endpoint.event_types, message.eventType)) continue;
+      const id = newDeliveryId();
+      columns.id.push(id);
+      columns.appId.push(message.appId);
+      columns.messageId.push(message.id);
+      columns.endpointId.push(endpoint.id);
+      columns.nextAttemptAt.push(leaseTo ? leaseTo.until : message.timestamp);
+      columns.lockedBy.push(leaseTo?.workerId ?? null);
+      columns.lockedUntil.push(leaseTo?.until ?? null);
+      columns.createdAt.push(message.timestamp);
+      ctx.stats.add(message.appId, endpoint.id, message.timestamp, 1, 0, 0);
+      if (!leaseTo) {
+        unleased = true;
+        continue;
+      }
+      leased.push({
+        deliveryId: id,
+        messageId: message.id,
+        appId: message.appId,
+        endpointId: endpoint.id,
+        url: endpoint.url,
+        headers: endpoint.headers,
+        secrets: activeSecrets(endpoint.secrets, message.timestamp),
+        eventType: message.eventType,
+        timestamp: message.timestamp,
+        payload: message.payload,
+        attemptsMade: 0,
+        scheduleStart: 0,
+      });
+    }
+    results[positions[n]!] = { message: { ...message }, created: true, leased };
+  });
+  if (columns.id.length === 0) return;
+  await tx.query(INSERT_DELIVERIES, [
+    columns.id,
+    columns.appId,
+    columns.messageId,
+    columns.endpointId,
+    columns.nextAttemptAt,
+    columns.lockedBy,
+    columns.lockedUntil,
+    columns.createdAt,
+  ]);
+  if (unleased) ctx.announceNewWork();
+}

@@ -1,0 +1,100 @@
+import { connectListener, type PgListenConnection, type PgOptions } from './driver.js';
+import { LISTEN_NEW_WORK } from './statements.js';
+
+export type StoreLog = (level: 'info' | 'warn', message: string, error?: unknown) => void;
+
+const MIN_RETRY_MS = 250;
+const MAX_RETRY_MS = 5_000;
+
+/**
+ * One dedicated connection LISTENing for new work, shared by every subscriber of the store. When it
+ * breaks it reconnects with backoff; after each (re)connect subscribers are called once, because
+ * announcements sent while it was away are lost (the dispatcher's polling covers the gap too).
+ */
+export class NewWorkListener {
+  private readonly subscribers = new Set<() => void>();
+  private connection: PgListenConnection | null = null;
+  private connecting = false;
+  private stopped = false;
+  private retryMs = MIN_RETRY_MS;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private failingSince: number | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: Pick<PgOptions, 'connectTimeoutMs' | 'queryTimeoutMs'>,
+    private readonly log: StoreLog,
+  ) {}
+
+  subscribe(listener: () => void): () => void {
+    this.subscribers.add(listener);
+    if (!this.connection && !this.connecting && !this.retryTimer) void this.connect();
+    return () => {
+      this.subscribers.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const connection = this.connection;
+    this.connection = null;
+    await connection?.end();
+  }
+
+  private announce(): void {
+    for (const subscriber of this.subscribers) subscriber();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    this.connecting = true;
+    let connection: PgListenConnection | null = null;
+    try {
+      connection = await connectListener(this.url, this.options);
+      connection.onNotification(() => this.announce());
+      connection.onClose((error) => this.lost(connection!, error));
+      await connection.query(LISTEN_NEW_WORK);
+    } catch (error) {
+      await connection?.end();
+      this.connecting = false;
+      this.failingSince ??= Date.now();
+      if (this.retryMs === MIN_RETRY_MS) this.log('warn', 'cannot LISTEN for new work; polling meanwhile', error);
+      this.retryLater();
+      return;
+    }
+    this.connecting = false;
+    if (this.stopped) {
+      await connection.end();
+      return;
+    }
+    this.connection = connection;
+    if (this.failingSince !== null) {
+      this.log('info', `listening for new work again after ${Date.now() - this.failingSince} ms`);
+      this.failingSince = null;
+    }
+    this.retryMs = MIN_RETRY_MS;
+    this.announce();
+  }
+
+  private lost(connection: PgListenConnection, error: Error | null): void {
+    if (this.connection !== connection || this.stopped) return;
+    this.connection = null;
+    this.failingSince = Date.now();
+    this.log('warn', 'the LISTEN connection closed; reconnecting, polling meanwhile', error ?? undefined);
+    void connection.end();
+    this.retryLater();
+  }
+
+  private retryLater(): void {
+    if (this.stopped) return;
+    const delay = this.retryMs;
+    this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.connect();
+    }, delay);
+    this.retryTimer.unref();
+  }
+}

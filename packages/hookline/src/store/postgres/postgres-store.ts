@@ -1,0 +1,355 @@
+import { keysetBefore, toPage } from '../paging.js';
+import type { DeliveryStore, RecordResult, StoreCapabilities } from '../port.js';
+import { StatsAccumulator } from '../stats-accumulator.js';
+import type {
+  App,
+  AppPatch,
+  AppToken,
+  Attempt,
+  AttemptOutcome,
+  ClaimedDelivery,
+  DeliveryStats,
+  Endpoint,
+  EndpointPatch,
+  EnqueueInput,
+  EnqueueResult,
+  EventType,
+  EventTypeFilter,
+  EventTypePatch,
+  Message,
+  MessageFilter,
+  MessageSummary,
+  NewApp,
+  NewAppToken,
+  NewEndpoint,
+  NewEventType,
+  Page,
+  PageRequest,
+  PurgeResult,
+  RequeueResult,
+  SecretRotation,
+  StatsWindow,
+} from '../types.js';
+import * as tokens from './app-tokens.js';
+import * as apps from './apps.js';
+import { createContext, type PostgresContext } from './context.js';
+import {
+  createPool,
+  isUnavailable,
+  type PgOptions,
+  type PgPool,
+  type PgQueryable,
+} from './driver.js';
+import { type BatchContext, enqueueMany } from './enqueue-batch.js';
+import * as endpoints from './endpoints.js';
+import * as eventTypes from './event-types.js';
+import { NewWorkListener, type StoreLog } from './listener.js';
+import { listMessages } from './message-list.js';
+import { MIGRATION_LOCK, MIGRATIONS_TABLE, POSTGRES_MIGRATIONS } from './migrations.js';
+import { recordMany } from './record-batch.js';
+import { recoverEndpoint, resendMessage } from './requeue.js';
+import { purgeExpired } from './retention.js';
+import { type AttemptRow, type ClaimedRow, type MessageRow, toAttempt, toClaimed, toMessage } from './rows.js';
+import { rotateEndpointSecret } from './secret-rotation.js';
+import * as sql from './statements.js';
+import { deliveryStats, flushStats } from './stats.js';
+import { WriteBatcher } from './write-batcher.js';
+
+const FOLD_EVERY_MS = 10_000;
+
+export interface PostgresStoreOptions {
+  /** Pooled connections per process (plus one for LISTEN). */
+  poolSize?: number;
+  connectTimeoutMs?: number;
+  queryTimeoutMs?: number;
+  /** Where the store reports trouble it handles itself (a lost LISTEN connection, an idle connection). */
+  log?: StoreLog;
+}
+
+/**
+ * The production store: many hookline processes share one PostgreSQL database. Hot-path writes
+ * (ingest, claims, outcomes, leases) go through the group-commit batcher as multi-row statements;
+ * claims use FOR UPDATE SKIP LOCKED; new work is announced with LISTEN/NOTIFY.
+ */
+export class PostgresStore implements DeliveryStore {
+  readonly capabilities: StoreCapabilities = {
+    multiProcess: true,
+    listenNotify: true,
+    skipLocked: true,
+    transactionalEnqueue: true,
+  };
+
+  private readonly pool: PgPool;
+  private readonly writes: WriteBatcher;
+  /** What the per-feature modules (event types, tokens, requeue, retention, stats) work with. */
+  private readonly ctx: PostgresContext;
+  private readonly listener: NewWorkListener;
+  private readonly stats = new StatsAccumulator();
+  private readonly log: StoreLog;
+  private notifyAtCommit = false;
+  private foldTimer: NodeJS.Timeout | null = null;
+  private readonly batch: BatchContext = {
+    stats: this.stats,
+    announceNewWork: () => {
+      this.notifyAtCommit = true;
+    },
+  };
+
+  constructor(url: string, options: PostgresStoreOptions = {}) {
+    this.log = options.log ?? (() => undefined);
+    const pgOptions: PgOptions = {
+      // Hot-path work is one transaction at a time (group commit); the rest is for reads of the API.
+      max: options.poolSize ?? 4,
+      connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
+      queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
+      onIdleError: (error) => this.log('warn', 'an idle database connection failed', error),
+    };
+    this.pool = createPool(url, pgOptions);
+    this.ctx = createContext(this.pool);
+    this.listener = new NewWorkListener(url, pgOptions, this.log);
+    this.writes = new WriteBatcher(this.pool, {
+      batchDone: () => this.stats.keepJob(),
+      rolledBack: () => {
+        this.stats.reset();
+        this.notifyAtCommit = false;
+      },
+      beforeCommit: (tx) => this.beforeCommit(tx),
+    });
+  }
+
+  private async beforeCommit(tx: PgQueryable): Promise<void> {
+    await flushStats(tx, this.stats, this.notifyAtCommit);
+    this.notifyAtCommit = false;
+  }
+
+  async migrate(): Promise<void> {
+    await this.ctx.transaction(async (tx) => {
+      await tx.query(sql.MIGRATION_XACT_LOCK, [MIGRATION_LOCK]);
+      await tx.query(MIGRATIONS_TABLE);
+      const applied = new Set(
+        (await tx.query<{ version: number }>(sql.APPLIED_MIGRATIONS)).rows.map((r) => r.version),
+      );
+      for (const migration of POSTGRES_MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        await tx.query(migration.sql);
+        await tx.query(sql.RECORD_MIGRATION, [migration.version, migration.name]);
+      }
+    });
+    this.foldTimer ??= setInterval(() => void this.foldStats(), FOLD_EVERY_MS);
+    this.foldTimer.unref();
+  }
+
+  /** Fold stats deltas into per-minute rows; one process at a time, the others skip. */
+  async foldStats(): Promise<void> {
+    try {
+      await this.ctx.transaction(async (tx) => {
+        const lock = await tx.query<{ locked: boolean }>(sql.TRY_FOLD_LOCK, [sql.FOLD_LOCK]);
+        if (!lock.rows[0]?.locked) return;
+        await tx.query(sql.FOLD_STATS);
+        await tx.query(sql.FOLD_DELAYS);
+      });
+    } catch (error) {
+      // Unavailability is reported by the dispatcher and /healthz; anything else is worth a line.
+      if (!isUnavailable(error)) this.log('warn', 'folding stats deltas failed', error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.foldTimer) clearInterval(this.foldTimer);
+    await this.writes.close();
+    await this.listener.close();
+    await this.pool.end();
+  }
+
+  async ping(): Promise<void> {
+    await this.ctx.rows(sql.PING);
+  }
+
+  onNewWork(listener: () => void): () => void {
+    return this.listener.subscribe(listener);
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    const [row] = await this.ctx.rows<{ value: string }>(sql.GET_SETTING, [key]);
+    return row?.value ?? null;
+  }
+
+  async putSettingIfAbsent(key: string, value: string): Promise<string> {
+    const [row] = await this.ctx.rows<{ value: string }>(sql.PUT_SETTING_IF_ABSENT, [key, value]);
+    return row!.value;
+  }
+
+  createApp(app: NewApp): Promise<App> {
+    return apps.createApp(this.ctx, app);
+  }
+
+  /**
+   * Every API request starts with this lookup: it joins the next group-commit unit, so under load a batch
+   * of lookups costs one statement and no transaction of its own.
+   */
+  findApp(ref: string): Promise<App | null> {
+    return this.writes.batch('findApp', ref, (tx, refs) => apps.findApps(tx, refs), { oneStatement: true });
+  }
+
+  listApps(page: PageRequest): Promise<Page<App>> {
+    return apps.listApps(this.ctx, page);
+  }
+
+  updateApp(appId: string, patch: AppPatch): Promise<App | null> {
+    return apps.updateApp(this.ctx, appId, patch);
+  }
+
+  deleteApp(appId: string): Promise<boolean> {
+    return apps.deleteApp(this.ctx, appId);
+  }
+
+  createEndpoint(endpoint: NewEndpoint): Promise<Endpoint> {
+    return endpoints.createEndpoint(this.ctx, endpoint);
+  }
+
+  getEndpoint(appId: string, endpointId: string): Promise<Endpoint | null> {
+    return endpoints.getEndpoint(this.ctx, appId, endpointId);
+  }
+
+  listEndpoints(appId: string, page: PageRequest): Promise<Page<Endpoint>> {
+    return endpoints.listEndpoints(this.ctx, appId, page);
+  }
+
+  updateEndpoint(appId: string, endpointId: string, patch: EndpointPatch): Promise<Endpoint | null> {
+    return endpoints.updateEndpoint(this.ctx, appId, endpointId, patch);
+  }
+
+  deleteEndpoint(appId: string, endpointId: string, now: number): Promise<boolean> {
+    return endpoints.deleteEndpoint(this.ctx, appId, endpointId, now);
+  }
+
+  enqueueMessage(input: EnqueueInput): Promise<EnqueueResult> {
+    return this.writes.batch('enqueue', input, (tx, inputs) => enqueueMany(tx, inputs, this.batch));
+  }
+
+  async getMessage(appId: string, messageId: string): Promise<Message | null> {
+    const [row] = await this.ctx.rows<MessageRow>(sql.GET_MESSAGE, [appId, messageId]);
+    return row ? toMessage(row) : null;
+  }
+
+  async listAttempts(appId: string, messageId: string, page: PageRequest): Promise<Page<Attempt>> {
+    const { beforeAt, beforeId } = keysetBefore(page);
+    const rows = await this.ctx.rows<AttemptRow>(sql.PAGE_ATTEMPTS, [
+      appId,
+      messageId,
+      beforeAt,
+      beforeId,
+      page.limit + 1,
+    ]);
+    return toPage(rows, page.limit, (r) => ({ createdAt: r.created_at, id: r.id }), toAttempt);
+  }
+
+  claimDueDeliveries(
+    workerId: string,
+    now: number,
+    limit: number,
+    leaseUntil: number,
+  ): Promise<ClaimedDelivery[]> {
+    return this.writes.single(async (tx) => {
+      const { rows } = await tx.query<ClaimedRow>(sql.CLAIM_DUE, [workerId, leaseUntil, now, limit]);
+      return rows.map((r) => toClaimed(r, now));
+    }, { oneStatement: true });
+  }
+
+  recordAttempts(workerId: string, outcomes: AttemptOutcome[]): Promise<RecordResult> {
+    return this.writes.batch('record', { workerId, outcomes }, (tx, inputs) =>
+      recordMany(tx, inputs, this.batch),
+    );
+  }
+
+  extendLeases(workerId: string, deliveryIds: string[], leaseUntil: number): Promise<void> {
+    if (deliveryIds.length === 0) return Promise.resolve();
+    return this.writes.single(async (tx) => {
+      await tx.query(sql.EXTEND_LEASES, [leaseUntil, deliveryIds, workerId]);
+    }, { oneStatement: true });
+  }
+
+  releaseLeases(workerId: string, deliveryIds: string[]): Promise<void> {
+    if (deliveryIds.length === 0) return Promise.resolve();
+    return this.writes.single(async (tx) => {
+      const released = await tx.query(sql.RELEASE_LEASES, [Date.now(), deliveryIds, workerId]);
+      if ((released.rowCount ?? 0) > 0) this.batch.announceNewWork();
+    });
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const [row] = await this.ctx.rows<{ at: number | null }>(sql.NEXT_DUE);
+    return row?.at ?? null;
+  }
+
+  async queueDepth(): Promise<number> {
+    const [row] = await this.ctx.rows<{ n: number }>(sql.QUEUE_DEPTH);
+    return row?.n ?? 0;
+  }
+
+  deliveryStats(window: StatsWindow): Promise<DeliveryStats> {
+    return deliveryStats(this.ctx, window);
+  }
+
+  // The management API's methods live in per-feature modules (context.ts says what they share).
+
+  rotateEndpointSecret(appId: string, endpointId: string, rotation: SecretRotation): Promise<Endpoint | null> {
+    return rotateEndpointSecret(this.ctx, appId, endpointId, rotation);
+  }
+
+  createEventType(eventType: NewEventType): Promise<EventType> {
+    return eventTypes.createEventType(this.ctx, eventType);
+  }
+
+  /** Read on every message (through a short cache in api/); concurrent misses share one statement. */
+  getEventType(name: string): Promise<EventType | null> {
+    return this.writes.batch('getEventType', name, (tx, names) => eventTypes.getEventTypes(tx, names), {
+      oneStatement: true,
+    });
+  }
+
+  listEventTypes(filter: EventTypeFilter, page: PageRequest): Promise<Page<EventType>> {
+    return eventTypes.listEventTypes(this.ctx, filter, page);
+  }
+
+  updateEventType(name: string, patch: EventTypePatch): Promise<EventType | null> {
+    return eventTypes.updateEventType(this.ctx, name, patch);
+  }
+
+  listMessages(appId: string, filter: MessageFilter, page: PageRequest): Promise<Page<MessageSummary>> {
+    return listMessages(this.ctx, appId, filter, page);
+  }
+
+  resendMessage(appId: string, messageId: string, endpointId: string | null, now: number): Promise<RequeueResult> {
+    return resendMessage(this.ctx, appId, messageId, endpointId, now);
+  }
+
+  recoverEndpoint(appId: string, endpointId: string, since: number, now: number): Promise<RequeueResult> {
+    return recoverEndpoint(this.ctx, appId, endpointId, since, now);
+  }
+
+  createAppToken(token: NewAppToken): Promise<AppToken> {
+    return tokens.createAppToken(this.ctx, token);
+  }
+
+  /** Every request with an app token asks; batched like findApp. */
+  findAppTokenByHash(tokenHash: string): Promise<AppToken | null> {
+    return this.writes.batch('findAppToken', tokenHash, async (tx, hashes) => {
+      const found = await tokens.findAppTokensByHash(tx, [...new Set(hashes)]);
+      return hashes.map((hash) => found.get(hash) ?? null);
+    }, { oneStatement: true });
+  }
+
+  listAppTokens(appId: string, page: PageRequest): Promise<Page<AppToken>> {
+    return tokens.listAppTokens(this.ctx, appId, page);
+  }
+
+  revokeAppToken(appId: string, tokenId: string): Promise<boolean> {
+    return tokens.revokeAppToken(this.ctx, appId, tokenId);
+  }
+
+  purgeExpired(cutoff: number, limit: number, now: number): Promise<PurgeResult> {
+    return purgeExpired(this.ctx, cutoff, limit, now);
+  }
+
+}

@@ -1,0 +1,94 @@
+import { newId } from '../../core/ids.js';
+import type { StatsAccumulator } from '../stats-accumulator.js';
+import type { RequeueResult } from '../types.js';
+import type { PostgresContext } from './context.js';
+import type { EndpointRow, MessageRow } from './rows.js';
+import { GET_ENDPOINT, GET_MESSAGE, INSERT_DELIVERIES, NOTIFY_NEW_WORK } from './statements.js';
+import { DELIVERIES_TO_RESEND, RECOVER_FAILED, REOPEN_DELIVERIES } from './statements-manage.js';
+import { writeStats } from './stats.js';
+
+interface ResendRow {
+  id: string;
+  endpoint_id: string;
+  status: string;
+  locked_by: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/** Take a re-opened delivery's outcome back out of the counters; it is counted again when it finishes. */
+function takeBackOutcome(stats: StatsAccumulator, appId: string, d: ResendRow): void {
+  if (d.status === 'succeeded') {
+    stats.add(appId, d.endpoint_id, d.created_at, 0, -1, 0);
+    stats.delay(appId, d.endpoint_id, d.created_at, (d.finished_at ?? d.created_at) - d.created_at, -1);
+  } else if (d.status === 'failed') {
+    stats.add(appId, d.endpoint_id, d.created_at, 0, 0, -1);
+  }
+}
+
+/** See DeliveryStore.resendMessage. The deliveries are locked, so a concurrent claim or resend waits. */
+export function resendMessage(
+  ctx: PostgresContext,
+  appId: string,
+  messageId: string,
+  endpointId: string | null,
+  now: number,
+): Promise<RequeueResult> {
+  return ctx.transaction(async (tx) => {
+    const [message] = (await tx.query<MessageRow>(GET_MESSAGE, [appId, messageId])).rows;
+    if (!message) return { queued: 0 };
+    const deliveries = (await tx.query<ResendRow>(DELIVERIES_TO_RESEND, [appId, messageId, endpointId])).rows;
+    // A delivery in flight right now is left alone: that attempt is the resend.
+    const idle = deliveries.filter((d) => d.locked_by === null);
+    const reopened = new Set(
+      idle.length === 0
+        ? []
+        : (await tx.query<{ id: string }>(REOPEN_DELIVERIES, [now, idle.map((d) => d.id)])).rows.map((r) => r.id),
+    );
+    let created = false;
+    if (endpointId !== null && deliveries.length === 0) {
+      // The message never matched this endpoint (filter, or created later): it gets a delivery of its own.
+      const [endpoint] = (await tx.query<EndpointRow>(GET_ENDPOINT, [appId, endpointId])).rows;
+      if (endpoint && !endpoint.disabled) {
+        await tx.query(INSERT_DELIVERIES, [
+          [newId('dlv', now)],
+          [appId],
+          [messageId],
+          [endpointId],
+          [now],
+          [null],
+          [null],
+          [message.timestamp],
+        ]);
+        created = true;
+      }
+    }
+    await writeStats(tx, (stats) => {
+      for (const d of idle) if (reopened.has(d.id)) takeBackOutcome(stats, appId, d);
+      if (created) stats.add(appId, endpointId!, message.timestamp, 1, 0, 0);
+    });
+    const queued = reopened.size + (created ? 1 : 0);
+    if (queued > 0) await tx.query(NOTIFY_NEW_WORK);
+    return { queued };
+  });
+}
+
+/** See DeliveryStore.recoverEndpoint. */
+export function recoverEndpoint(
+  ctx: PostgresContext,
+  appId: string,
+  endpointId: string,
+  since: number,
+  now: number,
+): Promise<RequeueResult> {
+  return ctx.transaction(async (tx) => {
+    const [endpoint] = (await tx.query<EndpointRow>(GET_ENDPOINT, [appId, endpointId])).rows;
+    if (!endpoint || endpoint.disabled) return { queued: 0 };
+    const reopened = (await tx.query<{ created_at: number }>(RECOVER_FAILED, [appId, endpointId, since, now])).rows;
+    await writeStats(tx, (stats) => {
+      for (const d of reopened) stats.add(appId, endpointId, d.created_at, 0, 0, -1);
+    });
+    if (reopened.length > 0) await tx.query(NOTIFY_NEW_WORK);
+    return { queued: reopened.length };
+  });
+}

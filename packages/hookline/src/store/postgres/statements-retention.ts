@@ -1,0 +1,40 @@
+/** PostgreSQL statements of the retention purge (named units; positional parameters listed above each). */
+
+/**
+ * Give up unleased pending deliveries created before the cutoff (parked on a disabled endpoint for the
+ * whole retention period), so their messages can go. Several processes may purge at once: SKIP LOCKED.
+ * Params: now, cutoff, limit.
+ */
+export const EXPIRE_OLD_PENDING = `
+UPDATE hookline.deliveries SET status = 'failed', finished_at = $1, next_attempt_at = NULL
+WHERE id IN (
+  SELECT id FROM hookline.deliveries WHERE status = 'pending' AND locked_by IS NULL AND created_at < $2
+  LIMIT $3 FOR UPDATE SKIP LOCKED
+) RETURNING app_id, endpoint_id, created_at`;
+
+/**
+ * Remove up to `limit` messages older than the cutoff that no delivery still owes, with their deliveries
+ * and attempts, probed per app through messages_app_page (no extra index on the ingest path).
+ * Returns the ids removed. Params: cutoff, limit.
+ */
+export const DELETE_EXPIRED_MESSAGES = `
+WITH doomed AS (
+  SELECT m.id FROM hookline.apps a JOIN hookline.messages m ON m.app_id = a.id AND m.timestamp < $1
+  WHERE NOT EXISTS (SELECT 1 FROM hookline.deliveries d WHERE d.message_id = m.id AND d.status = 'pending')
+  LIMIT $2 FOR UPDATE OF m SKIP LOCKED
+), attempts AS (
+  DELETE FROM hookline.attempts WHERE message_id IN (SELECT id FROM doomed)
+), deliveries AS (
+  DELETE FROM hookline.deliveries WHERE message_id IN (SELECT id FROM doomed)
+)
+DELETE FROM hookline.messages WHERE id IN (SELECT id FROM doomed) RETURNING id`;
+
+/** Drop counters (and not yet folded deltas) of minutes wholly before the cutoff. Param (each): the cutoff's minute. */
+export const DELETE_OLD_STATS = [
+  `DELETE FROM hookline.delivery_stats WHERE minute < $1`,
+  `DELETE FROM hookline.delay_histogram WHERE minute < $1`,
+  `DELETE FROM hookline.endpoint_stats WHERE minute < $1`,
+  `DELETE FROM hookline.endpoint_delay_histogram WHERE minute < $1`,
+  `DELETE FROM hookline.delivery_stats_delta WHERE minute < $1`,
+  `DELETE FROM hookline.delay_histogram_delta WHERE minute < $1`,
+];

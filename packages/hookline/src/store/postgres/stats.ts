@@ -1,0 +1,81 @@
+import { histogramQuantile, statsMinute } from '../../core/histogram.js';
+import { type DelayRow, StatsAccumulator, type StatsRow } from '../stats-accumulator.js';
+import type { DeliveryStats, StatsWindow } from '../types.js';
+import type { PostgresContext } from './context.js';
+import type { PgQueryable } from './driver.js';
+import * as sql from './statements.js';
+
+/**
+ * Append counter and delay deltas, and NOTIFY new work when `announce`, in one statement (insert-only:
+ * no lock shared with other writers).
+ */
+export async function insertStatsDeltas(
+  tx: PgQueryable,
+  counters: StatsRow[],
+  delays: DelayRow[],
+  announce = false,
+): Promise<void> {
+  if (counters.length === 0 && delays.length === 0 && !announce) return;
+  await tx.query(sql.INSERT_STATS_DELTAS, [
+    counters.map((r) => r.appId),
+    counters.map((r) => r.endpointId),
+    counters.map((r) => r.minute),
+    counters.map((r) => r.count),
+    counters.map((r) => r.succeeded),
+    counters.map((r) => r.failed),
+    delays.map((r) => r.appId),
+    delays.map((r) => r.endpointId),
+    delays.map((r) => r.minute),
+    delays.map((r) => r.bucket),
+    delays.map((r) => r.n),
+    announce,
+  ]);
+}
+
+/** Write the deltas of `stats` inside `tx` (and NOTIFY when `announce`), and start it over. */
+export async function flushStats(tx: PgQueryable, stats: StatsAccumulator, announce = false): Promise<void> {
+  const counters: StatsRow[] = [];
+  const delays: DelayRow[] = [];
+  stats.flush(
+    (row) => counters.push(row),
+    (row) => delays.push(row),
+  );
+  await insertStatsDeltas(tx, counters, delays, announce);
+}
+
+/** Record the stats changes `count` makes, inside `tx` (admin writes outside the group-commit path). */
+export async function writeStats(tx: PgQueryable, count: (stats: StatsAccumulator) => void): Promise<void> {
+  const stats = new StatsAccumulator();
+  count(stats);
+  stats.keepJob();
+  await flushStats(tx, stats);
+}
+
+/** Count, Success rate and Delay from the per-minute counters and pending deltas: of all apps, one, or one endpoint. */
+export async function deliveryStats(ctx: PostgresContext, window: StatsWindow): Promise<DeliveryStats> {
+  const since = window.since === null ? 0 : statsMinute(window.since);
+  const endpointId = window.endpointId ?? null;
+  const [totalsSql, delaySql, params] =
+    endpointId !== null
+      ? [sql.SUM_ENDPOINT_STATS, sql.SUM_ENDPOINT_DELAY, [window.appId, endpointId, since]]
+      : [sql.SUM_STATS, sql.SUM_DELAY, [window.appId, since]];
+  const [totals] = await ctx.rows<{ count: number; succeeded: number; failed: number }>(totalsSql, params);
+  const buckets = new Map<number, number>();
+  for (const row of await ctx.rows<{ bucket: number; n: number }>(delaySql, params)) {
+    if (row.n > 0) buckets.set(row.bucket, row.n);
+  }
+  const { count, succeeded, failed } = totals ?? { count: 0, succeeded: 0, failed: 0 };
+  const finished = succeeded + failed;
+  return {
+    count,
+    succeeded,
+    failed,
+    pending: Math.max(0, count - finished),
+    successRate: finished === 0 ? null : succeeded / finished,
+    delayMs: {
+      p50: histogramQuantile(buckets, 0.5),
+      p95: histogramQuantile(buckets, 0.95),
+      p99: histogramQuantile(buckets, 0.99),
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import { StoreUnavailableError } from '../errors.js';
+import { isRetryable, isStalePlan, isUnavailable, type PgConnection, type PgPool, type PgQueryable, toStoreError } from './driver.js';
+
+/** Lets the store keep per-unit aggregates (stats deltas, a NOTIFY) that commit only with the unit. */
+export interface UnitHooks {
+  /** After one batch ran (its aggregates belong to the unit now). */
+  batchDone(): void;
+  /** Inside the transaction, after every batch, before COMMIT. */
+  beforeCommit(tx: PgQueryable): Promise<void>;
+  /** The unit rolled back (it may run again): forget its aggregates. */
+  rolledBack(): void;
+}
+
+/** Runs every input of one kind queued for a unit in one go; returns one output per input, in order. */
+export type RunMany<I, O> = (tx: PgQueryable, inputs: I[]) => Promise<O[]>;
+
+/** How a kind of input runs. */
+export interface BatchOptions {
+  /**
+   * It runs exactly one statement and leaves no aggregates, so a unit holding nothing else runs it
+   * without BEGIN/COMMIT: one round trip instead of three.
+   */
+  oneStatement?: boolean;
+}
+
+interface Batch {
+  inputs: unknown[];
+  waiters: Array<{ resolve: (value: unknown) => void; reject: (error: unknown) => void }>;
+  runMany: RunMany<unknown, unknown>;
+  oneStatement: boolean;
+}
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Group commit for PostgreSQL: every write queued while the previous unit ran (or during one event-loop
+ * turn) runs in ONE transaction, and inputs of the same kind run as one multi-row statement set. Each
+ * caller's promise settles only after COMMIT, so a 202 always means committed. One unit at a time:
+ * while it commits, the next one grows. A deadlock or serialization failure reruns the whole unit.
+ */
+export class WriteBatcher {
+  private queue = new Map<string, Batch>();
+  private scheduled = false;
+  private running: Promise<void> | null = null;
+  private closed = false;
+  private singles = 0;
+
+  constructor(
+    private readonly pool: PgPool,
+    private readonly hooks: UnitHooks,
+  ) {}
+
+  /** Queue `input` with the other inputs of `kind` for the next unit. */
+  batch<I, O>(kind: string, input: I, runMany: RunMany<I, O>, options: BatchOptions = {}): Promise<O> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
+    return new Promise<O>((resolve, reject) => {
+      let batch = this.queue.get(kind);
+      if (!batch) {
+        batch = {
+          inputs: [],
+          waiters: [],
+          runMany: runMany as RunMany<unknown, unknown>,
+          oneStatement: options.oneStatement === true,
+        };
+        this.queue.set(kind, batch);
+      }
+      batch.inputs.push(input);
+      batch.waiters.push({ resolve: resolve as (value: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  /** Queue one job of its own kind for the next unit. */
+  single<O>(job: (tx: PgQueryable) => Promise<O>, options: BatchOptions = {}): Promise<O> {
+    return this.batch(`single:${this.singles++}`, null, async (tx) => [await job(tx)], options);
+  }
+
+  /** Run what is queued, wait for it, and stop taking new writes. */
+  async close(): Promise<void> {
+    while (this.running || this.queue.size > 0) {
+      if (!this.running) this.flush();
+      await this.running;
+    }
+    this.closed = true;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.running || this.queue.size === 0) return;
+    const batches = [...this.queue.values()];
+    this.queue = new Map();
+    this.running = this.commitUnit(batches)
+      .then(
+        (outputs) =>
+          batches.forEach((batch, b) =>
+            batch.waiters.forEach((waiter, i) => waiter.resolve(outputs[b]![i])),
+          ),
+        (error: unknown) => {
+          const failure = toStoreError(error);
+          for (const batch of batches) for (const waiter of batch.waiters) waiter.reject(failure);
+        },
+      )
+      .finally(() => {
+        this.running = null;
+        if (this.queue.size > 0) this.schedule();
+      });
+  }
+
+  /** A lone one-statement batch: its statement is its own transaction. */
+  private async runBare(batch: Batch): Promise<unknown[]> {
+    let out: unknown[];
+    try {
+      out = await batch.runMany(this.pool, batch.inputs);
+    } catch (error) {
+      // The pool dropped the connection with the stale plan; a fresh one plans again.
+      if (!isStalePlan(error)) throw error;
+      out = await batch.runMany(this.pool, batch.inputs);
+    }
+    this.hooks.batchDone();
+    return out;
+  }
+
+  private async commitUnit(batches: Batch[]): Promise<unknown[][]> {
+    if (batches.length === 1 && batches[0]!.oneStatement) return [await this.runBare(batches[0]!)];
+    for (let attempt = 1; ; attempt++) {
+      const connection = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await connection.query('BEGIN');
+        const outputs: unknown[][] = [];
+        for (const batch of batches) {
+          const out = await batch.runMany(connection, batch.inputs);
+          if (out.length !== batch.inputs.length) throw new Error('a batch returned the wrong number of results');
+          outputs.push(out);
+          this.hooks.batchDone();
+        }
+        await this.hooks.beforeCommit(connection);
+        await connection.query('COMMIT');
+        return outputs;
+      } catch (error) {
+        this.hooks.rolledBack();
+        if (isUnavailable(error) || isStalePlan(error)) broken = error as Error;
+        else await rollback(connection).catch((e: Error) => (broken = e));
+        if (isRetryable(error) && attempt < MAX_ATTEMPTS) continue;
+        throw error;
+      } finally {
+        connection.release(broken);
+      }
+    }
+  }
+}
+
+async function rollback(connection: PgConnection): Promise<void> {
+  await connection.query('ROLLBACK');
+}

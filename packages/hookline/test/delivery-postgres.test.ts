@@ -1,0 +1,4 @@
+import { postgresBackend } from './helpers/backend.js';
+import { deliverySuite } from './helpers/delivery-suite.js';
+
+deliverySuite(postgresBackend);

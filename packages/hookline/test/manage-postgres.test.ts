@@ -1,0 +1,4 @@
+import { postgresBackend } from './helpers/backend.js';
+import { manageSuite } from './helpers/manage-suite.js';
+
+manageSuite(postgresBackend);

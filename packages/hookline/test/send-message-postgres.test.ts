@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { sendMessage } from '@hookline/sdk';
+import type pg from 'pg';
+import { Webhook } from 'standardwebhooks';
+import { postgresBackend } from './helpers/backend.js';
+import { TestHookline } from './helpers/hookline.js';
+import { adminQuery, connect, skipWithoutPg } from './helpers/postgres.js';
+import { Receiver } from './helpers/receiver.js';
+import { waitFor } from './helpers/wait.js';
+
+/** Transactional enqueue: `hookline.send_message(...)` inside the platform's own transaction. */
+describe('hookline.send_message on PostgreSQL', { skip: skipWithoutPg }, () => {
+  let hl: TestHookline;
+  let rx: Receiver;
+  let platform: pg.Client;
+  let appId: string;
+  let secret: string;
+  const role = `hookline_platform_${randomBytes(4).toString('hex')}`;
+  const delivered = (id: string) => rx.requests.filter((r) => r.headers['webhook-id'] === id);
+
+  before(async () => {
+    rx = await Receiver.start();
+    hl = await TestHookline.start({ retrySchedule: '100ms' }, {}, postgresBackend);
+    appId = await hl.app('shop', 'shop');
+    secret = (await hl.endpoint(appId, { url: `${rx.url}/hook` })).secret;
+    platform = await connect(hl.db);
+    await platform.query('CREATE TABLE orders (id text PRIMARY KEY, paid boolean NOT NULL DEFAULT false)');
+  });
+  after(async () => {
+    await platform?.end();
+    await hl?.stop(); // drops the database, and with it every grant to the role
+    await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    await rx?.close();
+  });
+
+  it('delivers a message enqueued in a committed transaction, within a second of COMMIT', async () => {
+    await platform.query('BEGIN');
+    await platform.query(`INSERT INTO orders (id, paid) VALUES ('o_1', true)`);
+    const { rows } = await platform.query(`SELECT hookline.send_message('shop', 'order.paid', $1::jsonb) AS id`, [
+      '{"orderId": "o_1", "amount": 4200}',
+    ]);
+    const id = rows[0].id as string;
+    assert.match(id, /^msg_[0-9A-Z]{26}$/);
+    assert.equal(delivered(id).length, 0, 'nothing leaves before COMMIT');
+    await platform.query('COMMIT');
+    const committedAt = Date.now();
+
+    const [request] = await waitFor(() => (delivered(id).length ? delivered(id) : null), 'the delivery');
+    assert.ok(request!.at - committedAt < 1000, `delivered ${request!.at - committedAt} ms after COMMIT`);
+    const event = new Webhook(secret).verify(request!.body, request!.headers as Record<string, string>) as {
+      type: string;
+      data: unknown;
+    };
+    assert.equal(event.type, 'order.paid');
+    assert.deepEqual(event.data, { orderId: 'o_1', amount: 4200 });
+
+    const message = await hl.call('GET', `/v1/apps/${appId}/messages/${id}`);
+    assert.equal(message.status, 200);
+    assert.deepEqual(message.body.payload, { orderId: 'o_1', amount: 4200 });
+    const stats = await waitFor(async () => {
+      const s = (await hl.call('GET', `/v1/apps/${appId}/stats`)).body;
+      return s.succeeded >= 1 ? s : null;
+    }, 'the success in stats');
+    assert.equal(stats.count, stats.succeeded + stats.pending + stats.failed);
+  });
+
+  it('leaves no message and no delivery when the transaction rolls back', async () => {
+    await platform.query('BEGIN');
+    const rolledBack = (await platform.query(`SELECT hookline.send_message('shop', 'order.paid', '{"n": 1}') AS id`))
+      .rows[0].id as string;
+    await platform.query('ROLLBACK');
+    await platform.query('BEGIN');
+    const committed = (await platform.query(`SELECT hookline.send_message($1, 'order.paid', '{"n": 2}') AS id`, [appId]))
+      .rows[0].id as string;
+    await platform.query('COMMIT');
+
+    await waitFor(() => delivered(committed).length === 1, 'the committed message');
+    assert.equal(delivered(rolledBack).length, 0);
+    const gone = await hl.call('GET', `/v1/apps/${appId}/messages/${rolledBack}`);
+    assert.equal(gone.status, 404);
+    assert.equal(gone.body.code, 'message_not_found');
+  });
+
+  it('returns the first message for a repeated event_id, the API path included', async () => {
+    const send = async () =>
+      (await platform.query(`SELECT hookline.send_message('shop', 'order.paid', '{"n": 3}', 'evt-7') AS id`))
+        .rows[0].id as string;
+    const first = await send();
+    assert.equal(await send(), first);
+    const viaApi = await hl.send(appId, { eventType: 'order.paid', payload: { n: 4 }, eventId: 'evt-7' });
+    assert.equal(viaApi.status, 202);
+    assert.equal(viaApi.body.id, first);
+    await waitFor(() => delivered(first).length === 1, 'one delivery');
+  });
+
+  it('raises an error naming the problem for an unknown app or invalid input', async () => {
+    const failure = async (args: string) => {
+      try {
+        await platform.query(`SELECT hookline.send_message(${args})`);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no error';
+    };
+    assert.match(await failure(`'nope', 'order.paid', '{}'`), /no app 'nope'/);
+    assert.match(await failure(`'shop', 'order paid', '{}'`), /event_type must match/);
+    assert.match(await failure(`'shop', 'order.paid', '[1, 2]'`), /payload must be a JSON object, got array/);
+    assert.match(await failure(`'shop', 'order.paid', NULL`), /payload must be a JSON object/);
+    assert.match(await failure(`'shop', 'order.paid', '{}', ''`), /event_id must be 1 to 256 characters/);
+  });
+
+  it('runs as SECURITY DEFINER: a role with EXECUTE can enqueue without reading hookline tables', async () => {
+    await platform.query(`CREATE ROLE ${role} NOLOGIN`);
+    await platform.query(`GRANT USAGE ON SCHEMA hookline TO ${role}`);
+    await platform.query(`GRANT EXECUTE ON FUNCTION hookline.send_message(text, text, jsonb, text) TO ${role}`);
+    await platform.query('BEGIN');
+    await platform.query(`SET LOCAL ROLE ${role}`);
+    const id = (await platform.query(`SELECT hookline.send_message('shop', 'order.paid', '{"n": 5}') AS id`))
+      .rows[0].id as string;
+    await platform.query('SAVEPOINT peek');
+    await assert.rejects(platform.query('SELECT * FROM hookline.messages'), /permission denied/);
+    await platform.query('ROLLBACK TO peek');
+    await platform.query('COMMIT');
+    await waitFor(() => delivered(id).length === 1, 'the delivery');
+  });
+
+  it("sendMessage from @hookline/sdk enqueues in the caller's transaction", async () => {
+    await platform.query('BEGIN');
+    await platform.query(`UPDATE orders SET paid = false WHERE id = 'o_1'`);
+    const dropped = await sendMessage(platform, { app: 'shop', eventType: 'order.refunded', payload: { n: 6 } });
+    await platform.query('ROLLBACK');
+    await platform.query('BEGIN');
+    const kept = await sendMessage(platform, {
+      app: appId,
+      eventType: 'order.refunded',
+      payload: { orderId: 'o_1', note: 'quote " and \\ backslash' },
+      eventId: 'refund-1',
+    });
+    await platform.query('COMMIT');
+    assert.equal(
+      await sendMessage(platform, { app: 'shop', eventType: 'order.refunded', payload: {}, eventId: 'refund-1' }),
+      kept,
+    );
+    const [request] = await waitFor(() => (delivered(kept).length ? delivered(kept) : null), 'the delivery');
+    assert.deepEqual(JSON.parse(request!.body).data, { orderId: 'o_1', note: 'quote " and \\ backslash' });
+    assert.equal((await hl.call('GET', `/v1/apps/${appId}/messages/${dropped}`)).status, 404);
+    assert.equal(delivered(dropped).length, 0);
+    await assert.rejects(sendMessage(platform, { app: 'nope', eventType: 'a', payload: {} }), /no app 'nope'/);
+  });
+});

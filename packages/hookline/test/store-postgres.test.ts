@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { newId } from '../src/core/ids.js';
+import { StoreUnavailableError } from '../src/store/errors.js';
+import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
+import { PostgresStore } from '../src/store/postgres/postgres-store.js';
+import { connect, createTestDatabase, skipWithoutPg, type TestDatabase } from './helpers/postgres.js';
+import { storeConformance } from './helpers/store-conformance.js';
+import { waitFor } from './helpers/wait.js';
+
+// Each test gets a fresh database (the schema name is fixed: hookline.send_message).
+const databases: TestDatabase[] = [];
+after(async () => {
+  for (const db of databases) await db.drop();
+});
+async function freshDatabase(): Promise<TestDatabase> {
+  const db = await createTestDatabase('hookline_store');
+  databases.push(db);
+  return db;
+}
+
+describe('PostgreSQL store conformance', { skip: skipWithoutPg }, () => {
+  storeConformance(async () => {
+    const store = new PostgresStore((await freshDatabase()).url, { poolSize: 4 });
+    await store.migrate();
+    return store;
+  });
+});
+
+describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
+  const T0 = 1_800_000_000_000;
+
+  /** Two stores on one database: two processes as far as PostgreSQL can tell. */
+  async function twoStores(): Promise<[PostgresStore, PostgresStore]> {
+    const db = await freshDatabase();
+    const stores: [PostgresStore, PostgresStore] = [
+      new PostgresStore(db.url, { poolSize: 3 }),
+      new PostgresStore(db.url, { poolSize: 3 }),
+    ];
+    await Promise.all(stores.map((s) => s.migrate()));
+    return stores;
+  }
+
+  async function seed(store: PostgresStore, messages: number): Promise<string> {
+    const app = await store.createApp({ id: newId('app', T0), name: 'a', uid: null, createdAt: T0 });
+    await store.createEndpoint({
+      id: newId('ep', T0),
+      appId: app.id,
+      url: 'http://127.0.0.1:9/x',
+      description: '',
+      eventTypes: [],
+      disabled: false,
+      rateLimit: null,
+      headers: {},
+      secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      createdAt: T0,
+    });
+    await Promise.all(
+      Array.from({ length: messages }, () =>
+        store.enqueueMessage({
+          message: { id: newId('msg', T0), appId: app.id, eventType: 'a', eventId: null, payload: '{}', timestamp: T0 },
+          leaseTo: null,
+          newDeliveryId: () => newId('dlv', T0),
+        }),
+      ),
+    );
+    return app.id;
+  }
+
+  it('applies each migration once when several processes start together', async () => {
+    const db = await freshDatabase();
+    const stores = Array.from({ length: 4 }, () => new PostgresStore(db.url, { poolSize: 2 }));
+    try {
+      await Promise.all(stores.map((s) => s.migrate()));
+      const client = await connect(db.url);
+      try {
+        const { rows } = await client.query('SELECT version FROM hookline.schema_migrations ORDER BY version');
+        assert.deepEqual(
+          rows.map((r) => r.version),
+          POSTGRES_MIGRATIONS.map((m) => m.version),
+        );
+      } finally {
+        await client.end();
+      }
+      await stores[0]!.migrate(); // and again later: nothing to do
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('claims concurrently from two processes without ever handing one delivery to both', async () => {
+    const [a, b] = await twoStores();
+    try {
+      await seed(a, 200);
+      const claimed: string[][] = [[], []];
+      for (let round = 0; round < 12; round++) {
+        const [fromA, fromB] = await Promise.all([
+          a.claimDueDeliveries('worker-a', T0, 7, T0 + 30_000),
+          b.claimDueDeliveries('worker-b', T0, 7, T0 + 30_000),
+        ]);
+        claimed[0]!.push(...fromA.map((d) => d.deliveryId));
+        claimed[1]!.push(...fromB.map((d) => d.deliveryId));
+      }
+      const all = [...claimed[0]!, ...claimed[1]!];
+      assert.equal(new Set(all).size, all.length, 'no delivery claimed twice');
+      assert.equal(all.length, 12 * 14, 'SKIP LOCKED skips, it does not come back empty-handed');
+      assert.ok(claimed[0]!.length > 0 && claimed[1]!.length > 0);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('announces due work to the other process through LISTEN/NOTIFY', async () => {
+    const [a, b] = await twoStores();
+    try {
+      let announced = 0;
+      const unsubscribe = b.onNewWork(() => announced++);
+      await waitFor(() => announced >= 1, 'the announcement after LISTEN starts');
+      const before = announced;
+      await seed(a, 1);
+      await waitFor(() => announced > before, 'the announcement of the new delivery');
+      unsubscribe();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('keeps answering after another process migrates the tables under its prepared statements', async () => {
+    const [a, b] = await twoStores();
+    try {
+      const appId = await seed(a, 1);
+      const app = await a.findApp(appId);
+      const [endpoint] = (await a.listEndpoints(appId, { limit: 10 })).data;
+      assert.ok(app && endpoint);
+      // What a newer version's migration might do while this one runs: add columns to the tables.
+      const client = await connect(databases.at(-1)!.url);
+      try {
+        await client.query('ALTER TABLE hookline.apps ADD COLUMN later_feature text');
+        await client.query('ALTER TABLE hookline.endpoints ADD COLUMN later_feature text');
+      } finally {
+        await client.end();
+      }
+      assert.equal((await a.findApp(appId))?.id, appId);
+      assert.equal((await a.getEndpoint(appId, endpoint.id))?.id, endpoint.id);
+      assert.equal((await a.listEndpoints(appId, { limit: 10 })).data.length, 1);
+      assert.equal((await b.findApp(appId))?.id, appId);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('fails fast with StoreUnavailableError when the database cannot be reached', async () => {
+    const store = new PostgresStore('postgres://postgres@127.0.0.1:9/nowhere', { connectTimeoutMs: 1000 });
+    try {
+      const started = Date.now();
+      await assert.rejects(store.ping(), StoreUnavailableError);
+      await assert.rejects(store.findApp('app_x'), StoreUnavailableError);
+      await assert.rejects(
+        store.enqueueMessage({
+          message: { id: newId('msg', T0), appId: 'app_x', eventType: 'a', eventId: null, payload: '{}', timestamp: T0 },
+          leaseTo: null,
+          newDeliveryId: () => newId('dlv', T0),
+        }),
+        StoreUnavailableError,
+      );
+      assert.ok(Date.now() - started < 5_000, 'no hang');
+    } finally {
+      await store.close();
+    }
+  });
+});
