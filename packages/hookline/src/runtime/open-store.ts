@@ -3,7 +3,8 @@ import { isPostgresUrl } from '../config/config.js';
 import type { DeliveryStore } from '../store/port.js';
 import { describeDatabase, errorSummary } from '../store/postgres/driver.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
-import { DatabaseLockedError, SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { DatabaseLockedError } from '../store/sqlite/sqlite-store.js';
+import { openStoreThread } from '../store/sqlite/store-thread.js';
 
 /** A database that cannot be opened or reached; the CLI prints the message as one line. */
 export class StoreOpenError extends Error {
@@ -16,9 +17,9 @@ export class StoreOpenError extends Error {
  */
 export async function openStore(db: string, logger?: Logger): Promise<DeliveryStore> {
   if (isPostgresUrl(db)) return openPostgres(db, logger);
-  let store: SqliteStore;
+  let store: DeliveryStore;
   try {
-    store = new SqliteStore(db);
+    store = await openStoreThread(db);
   } catch (error) {
     if (error instanceof DatabaseLockedError) throw error;
     const e = error as { message?: string };

@@ -1,0 +1,41 @@
+/**
+ * The SQLite store's own thread: it owns the connection, runs every statement and every COMMIT (with its
+ * fsync), so the event loop that serves HTTP and sends webhooks never waits on the disk. Entry point of
+ * the worker that store-thread.ts starts; it answers `{id, method, args}` calls with `{id, ok, value|error}`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { newId } from '../../core/ids.js';
+import type { EnqueueInput } from '../types.js';
+import { SqliteStore } from './sqlite-store.js';
+import { serializeError, type StoreCall, type StoreReply } from './thread-protocol.js';
+
+const port = parentPort!;
+const { file } = workerData as { file: string };
+
+let store: SqliteStore;
+try {
+  store = new SqliteStore(file);
+  port.postMessage({ id: 0, ok: true, value: store.capabilities } satisfies StoreReply);
+} catch (error) {
+  port.postMessage({ id: 0, ok: false, error: serializeError(error) } satisfies StoreReply);
+  process.exit(0);
+}
+
+port.on('message', (call: StoreCall) => {
+  const args = call.method === 'enqueueMessage' ? [withDeliveryIds(call.args[0] as EnqueueInput)] : call.args;
+  const method = (store as unknown as Record<string, (...a: unknown[]) => unknown>)[call.method];
+  Promise.resolve()
+    .then(() => {
+      if (typeof method !== 'function') throw new Error(`the store has no method ${call.method}`);
+      return method.apply(store, args);
+    })
+    .then(
+      (value) => port.postMessage({ id: call.id, ok: true, value } satisfies StoreReply),
+      (error: unknown) => port.postMessage({ id: call.id, ok: false, error: serializeError(error) } satisfies StoreReply),
+    );
+});
+
+/** Functions cannot cross threads: delivery ids are made here, stamped with the message's time as ingest does. */
+function withDeliveryIds(input: EnqueueInput): EnqueueInput {
+  return { ...input, newDeliveryId: () => newId('dlv', input.message.timestamp) };
+}
