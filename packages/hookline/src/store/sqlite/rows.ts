@@ -1,24 +1,19 @@
-import type {
-  App,
-  AppToken,
-  Attempt,
-  AttemptStatus,
-  Endpoint,
-  EndpointSecret,
-  EventType,
-  Message,
-  MessageSummary,
-} from '../types.js';
+import type { Endpoint, EndpointSecret, EventType } from '../types.js';
 
-/** Row shapes as SQLite returns them, and their mapping to domain records. */
-export interface AppRow {
-  id: string;
-  name: string;
-  uid: string | null;
-  created_at: number;
-  updated_at: number;
-}
+export {
+  type AppRow,
+  type AppTokenRow,
+  type AttemptRow,
+  type MessageRow,
+  type MessageSummaryRow,
+  toApp,
+  toAppToken,
+  toAttempt,
+  toMessage,
+  toMessageSummary,
+} from '../rows.js';
 
+/** Row shapes as SQLite returns them (JSON as text, booleans as 0/1), and their mapping to domain records. */
 export interface EndpointRow {
   id: string;
   app_id: string;
@@ -34,17 +29,6 @@ export interface EndpointRow {
   updated_at: number;
 }
 
-export interface MessageRow {
-  id: string;
-  app_id: string;
-  event_type: string;
-  event_id: string | null;
-  payload: string;
-  timestamp: number;
-}
-
-export type MessageSummaryRow = Omit<MessageRow, 'payload'>;
-
 export interface EventTypeRow {
   id: string;
   name: string;
@@ -54,34 +38,6 @@ export interface EventTypeRow {
   created_at: number;
   updated_at: number;
 }
-
-export interface AppTokenRow {
-  id: string;
-  app_id: string;
-  name: string;
-  created_at: number;
-}
-
-export interface AttemptRow {
-  id: string;
-  message_id: string;
-  endpoint_id: string;
-  attempt_number: number;
-  status: string;
-  response_status_code: number | null;
-  response_body: string;
-  duration_ms: number;
-  error: string | null;
-  created_at: number;
-}
-
-export const toApp = (r: AppRow): App => ({
-  id: r.id,
-  name: r.name,
-  uid: r.uid,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
 
 export const toEndpoint = (r: EndpointRow): Endpoint => ({
   id: r.id,
@@ -98,23 +54,6 @@ export const toEndpoint = (r: EndpointRow): Endpoint => ({
   updatedAt: r.updated_at,
 });
 
-export const toMessage = (r: MessageRow): Message => ({
-  id: r.id,
-  appId: r.app_id,
-  eventType: r.event_type,
-  eventId: r.event_id,
-  payload: r.payload,
-  timestamp: r.timestamp,
-});
-
-export const toMessageSummary = (r: MessageSummaryRow): MessageSummary => ({
-  id: r.id,
-  appId: r.app_id,
-  eventType: r.event_type,
-  eventId: r.event_id,
-  timestamp: r.timestamp,
-});
-
 export const toEventType = (r: EventTypeRow): EventType => ({
   id: r.id,
   name: r.name,
@@ -125,22 +64,3 @@ export const toEventType = (r: EventTypeRow): EventType => ({
   updatedAt: r.updated_at,
 });
 
-export const toAppToken = (r: AppTokenRow): AppToken => ({
-  id: r.id,
-  appId: r.app_id,
-  name: r.name,
-  createdAt: r.created_at,
-});
-
-export const toAttempt = (r: AttemptRow): Attempt => ({
-  id: r.id,
-  messageId: r.message_id,
-  endpointId: r.endpoint_id,
-  attemptNumber: r.attempt_number,
-  status: r.status as AttemptStatus,
-  responseStatusCode: r.response_status_code,
-  responseBody: r.response_body,
-  durationMs: r.duration_ms,
-  error: r.error,
-  createdAt: r.created_at,
-});
