@@ -24,6 +24,16 @@ export interface DelayRow {
  * delivery. Every delta lands twice: on the app's row and on the endpoint's row. Deltas may be negative
  * (a resend re-opens a finished delivery). Deltas of a job that rolled back are dropped with it.
  */
+/** A finished delivery about to be re-opened (resend, recover), as both backends read it. */
+export interface ReopenedDelivery {
+  id: string;
+  endpoint_id: string;
+  status: string;
+  locked_by: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
 export class StatsAccumulator {
   private job: Array<() => void> = [];
   private rows = new Map<string, StatsRow>();
@@ -86,5 +96,15 @@ export class StatsAccumulator {
     for (const row of this.delays.values()) writeDelay(row);
     this.rows.clear();
     this.delays.clear();
+  }
+
+  /** Take a re-opened delivery's outcome back out of the counters; it is counted again when it finishes. */
+  takeBack(appId: string, d: ReopenedDelivery): void {
+    if (d.status === 'succeeded') {
+      this.add(appId, d.endpoint_id, d.created_at, 0, -1, 0);
+      this.delay(appId, d.endpoint_id, d.created_at, (d.finished_at ?? d.created_at) - d.created_at, -1);
+    } else if (d.status === 'failed') {
+      this.add(appId, d.endpoint_id, d.created_at, 0, 0, -1);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { newId } from '../../core/ids.js';
-import type { StatsAccumulator } from '../stats-accumulator.js';
+import type { ReopenedDelivery } from '../stats-accumulator.js';
 import type { RequeueResult } from '../types.js';
 import type { PostgresContext } from './context.js';
 import type { EndpointRow, MessageRow } from './rows.js';
@@ -7,24 +7,7 @@ import { GET_ENDPOINT, GET_MESSAGE, INSERT_DELIVERIES, NOTIFY_NEW_WORK } from '.
 import { DELIVERIES_TO_RESEND, RECOVER_FAILED, REOPEN_DELIVERIES } from './statements-manage.js';
 import { writeStats } from './stats.js';
 
-interface ResendRow {
-  id: string;
-  endpoint_id: string;
-  status: string;
-  locked_by: string | null;
-  created_at: number;
-  finished_at: number | null;
-}
-
-/** Take a re-opened delivery's outcome back out of the counters; it is counted again when it finishes. */
-function takeBackOutcome(stats: StatsAccumulator, appId: string, d: ResendRow): void {
-  if (d.status === 'succeeded') {
-    stats.add(appId, d.endpoint_id, d.created_at, 0, -1, 0);
-    stats.delay(appId, d.endpoint_id, d.created_at, (d.finished_at ?? d.created_at) - d.created_at, -1);
-  } else if (d.status === 'failed') {
-    stats.add(appId, d.endpoint_id, d.created_at, 0, 0, -1);
-  }
-}
+type ResendRow = ReopenedDelivery;
 
 /** See DeliveryStore.resendMessage. The deliveries are locked, so a concurrent claim or resend waits. */
 export function resendMessage(
@@ -64,7 +47,7 @@ export function resendMessage(
       }
     }
     await writeStats(tx, (stats) => {
-      for (const d of idle) if (reopened.has(d.id)) takeBackOutcome(stats, appId, d);
+      for (const d of idle) if (reopened.has(d.id)) stats.takeBack(appId, d);
       if (created) stats.add(appId, endpointId!, message.timestamp, 1, 0, 0);
     });
     const queued = reopened.size + (created ? 1 : 0);

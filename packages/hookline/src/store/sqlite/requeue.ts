@@ -1,28 +1,12 @@
 import { newId } from '../../core/ids.js';
+import type { ReopenedDelivery } from '../stats-accumulator.js';
 import type { RequeueResult } from '../types.js';
 import type { SqliteContext } from './context.js';
 import type { EndpointRow, MessageRow } from './rows.js';
 import { GET_ENDPOINT, GET_MESSAGE, INSERT_DELIVERY } from './statements.js';
 import { DELIVERIES_TO_RESEND, RECOVER_FAILED, REOPEN_DELIVERY } from './statements-manage.js';
 
-interface ResendRow {
-  id: string;
-  endpoint_id: string;
-  status: string;
-  locked_by: string | null;
-  created_at: number;
-  finished_at: number | null;
-}
-
-/** Take a re-opened delivery's outcome back out of the counters; it is counted again when it finishes. */
-function takeBackOutcome(ctx: SqliteContext, appId: string, d: ResendRow): void {
-  if (d.status === 'succeeded') {
-    ctx.stats.add(appId, d.endpoint_id, d.created_at, 0, -1, 0);
-    ctx.stats.delay(appId, d.endpoint_id, d.created_at, (d.finished_at ?? d.created_at) - d.created_at, -1);
-  } else if (d.status === 'failed') {
-    ctx.stats.add(appId, d.endpoint_id, d.created_at, 0, 0, -1);
-  }
-}
+type ResendRow = ReopenedDelivery;
 
 /** See DeliveryStore.resendMessage. */
 export function resendMessage(
@@ -40,7 +24,7 @@ export function resendMessage(
     for (const d of deliveries) {
       if (d.locked_by !== null) continue; // in flight right now: that attempt is the resend
       ctx.stmt(REOPEN_DELIVERY).run({ now, id: d.id });
-      takeBackOutcome(ctx, appId, d);
+      ctx.stats.takeBack(appId, d);
       queued++;
     }
     if (endpointId !== null && deliveries.length === 0) {
