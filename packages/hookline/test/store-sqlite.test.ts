@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { ConflictError, StoreUnavailableError } from '../src/store/errors.js';
+import { InvalidIteratorError } from '../src/store/paging.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { openStoreThread } from '../src/store/sqlite/store-thread.js';
 import { storeConformance } from './helpers/store-conformance.js';
@@ -24,5 +27,27 @@ describe('SQLite store conformance, on its store thread', () => {
     const store = await openStoreThread(join(dir, `thread-${n++}.db`));
     await store.migrate();
     return store;
+  });
+});
+
+describe('SQLite store thread', () => {
+  it('answers every call after its thread stopped with StoreUnavailableError, never a hang', async () => {
+    const store = await openStoreThread(join(dir, `stopped-${n++}.db`));
+    await store.migrate();
+    await store.close();
+    await assert.rejects(store.ping(), StoreUnavailableError);
+    await assert.rejects(store.findApp('app_x'), StoreUnavailableError);
+  });
+
+  it('passes typed errors across the thread', async () => {
+    const store = await openStoreThread(join(dir, `errors-${n++}.db`));
+    try {
+      await store.migrate();
+      await store.createApp({ id: 'app_01', name: 'a', uid: 'same', createdAt: 1 });
+      await assert.rejects(store.createApp({ id: 'app_02', name: 'b', uid: 'same', createdAt: 2 }), ConflictError);
+      await assert.rejects(store.listApps({ limit: 10, iterator: 'not-an-iterator' }), InvalidIteratorError);
+    } finally {
+      await store.close();
+    }
   });
 });
