@@ -250,23 +250,30 @@ export function deliverySuite(backend: TestBackend): void {
         const closed = await start({ retrySchedule: '1h' });
         const port = new URL(closed.url).port;
         await closed.stop();
-        const app2 = await quick.app('refused');
-        await quick.endpoint(app2, { url: `http://127.0.0.1:${port}/nobody` });
-        await quick.endpoint(app2, { url: 'http://does-not-exist.invalid/x' });
-        const refused = await quick.send(app2, { eventType: 'a.b', payload: {} });
-        const both = await waitFor(async () => {
-          const list = await quick.attempts(app2, refused.body.id);
-          return list.length === 2 ? list : null;
-        }, 'refused and dns attempts');
-        assert.ok(both.every((a) => a.status === 'failed' && a.responseStatusCode === null && a.error));
-        assert.ok(
-          both.some((a) => /ECONNREFUSED/.test(a.error)),
-          JSON.stringify(both),
-        );
-        assert.ok(
-          both.some((a) => /dns|ENOTFOUND|EAI_AGAIN/.test(a.error)),
-          JSON.stringify(both),
-        );
+        // A long timeout here: a resolver slow to say NXDOMAIN on a busy machine must not turn the DNS
+        // failure into a timeout.
+        const patient = await start({ retrySchedule: '1h', requestTimeout: '30s' });
+        try {
+          const app2 = await patient.app('refused');
+          await patient.endpoint(app2, { url: `http://127.0.0.1:${port}/nobody` });
+          await patient.endpoint(app2, { url: 'http://does-not-exist.invalid/x' });
+          const refused = await patient.send(app2, { eventType: 'a.b', payload: {} });
+          const both = await waitFor(async () => {
+            const list = await patient.attempts(app2, refused.body.id);
+            return list.length === 2 ? list : null;
+          }, 'refused and dns attempts', 40_000);
+          assert.ok(both.every((a) => a.status === 'failed' && a.responseStatusCode === null && a.error));
+          assert.ok(
+            both.some((a) => /ECONNREFUSED/.test(a.error)),
+            JSON.stringify(both),
+          );
+          assert.ok(
+            both.some((a) => /dns|ENOTFOUND|EAI_AGAIN/.test(a.error)),
+            JSON.stringify(both),
+          );
+        } finally {
+          await patient.stop();
+        }
       } finally {
         await quick.stop();
       }
