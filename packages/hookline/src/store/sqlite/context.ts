@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { keysetBefore } from '../paging.js';
 import type { StatsAccumulator } from '../stats-accumulator.js';
+import type { ConfigCache } from './config-cache.js';
 
 /** What the SQLite store's modules share: cached statements, the group-commit writer and the stats batch. */
 export interface SqliteContext {
@@ -8,7 +9,9 @@ export interface SqliteContext {
   /** Run `job` inside the next group-commit transaction; resolves after COMMIT. */
   write<T>(job: () => T): Promise<T>;
   readonly stats: StatsAccumulator;
-  /** Call inside a write that changes an endpoint: the store caches endpoints for the ingest path. */
+  /** Apps and endpoints as the hot paths read them. */
+  readonly cache: ConfigCache;
+  /** Call inside a write that changes an app or an endpoint: it forgets the cache. */
   endpointsChanged(): void;
 }
 

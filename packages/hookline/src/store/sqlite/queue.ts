@@ -1,0 +1,142 @@
+import { activeSecrets, type EndpointSecret } from '../../core/secrets.js';
+import type { RecordResult } from '../port.js';
+import type { AttemptOutcome, ClaimedDelivery } from '../types.js';
+import type { SqliteContext } from './context.js';
+import * as sql from './statements.js';
+
+interface ClaimedRow {
+  delivery_id: string;
+  message_id: string;
+  app_id: string;
+  endpoint_id: string;
+  attempts: number;
+  schedule_start: number;
+  url: string;
+  headers: string;
+  secrets: string;
+  event_type: string;
+  timestamp: number;
+  payload: string;
+}
+
+/** See DeliveryStore.claimDueDeliveries. */
+export function claimDueDeliveries(
+  ctx: SqliteContext,
+  workerId: string,
+  now: number,
+  limit: number,
+  leaseUntil: number,
+): Promise<ClaimedDelivery[]> {
+  return ctx.write(() => {
+    const ids = (
+      ctx.stmt(sql.CLAIM_DUE).all({ workerId, until: leaseUntil, now, limit }) as Array<{ id: string }>
+    ).map((r) => r.id);
+    if (ids.length === 0) return [];
+    const rows = ctx.stmt(sql.CLAIMED_DETAILS).all(JSON.stringify(ids)) as ClaimedRow[];
+    return rows.map((r) => ({
+      deliveryId: r.delivery_id,
+      messageId: r.message_id,
+      appId: r.app_id,
+      endpointId: r.endpoint_id,
+      url: r.url,
+      headers: JSON.parse(r.headers) as Record<string, string>,
+      secrets: activeSecrets(JSON.parse(r.secrets) as EndpointSecret[], now),
+      eventType: r.event_type,
+      timestamp: r.timestamp,
+      payload: r.payload,
+      attemptsMade: r.attempts,
+      scheduleStart: r.schedule_start,
+    }));
+  });
+}
+
+/** See DeliveryStore.recordAttempts: every write fenced by the worker's lease. */
+export function recordAttempts(
+  ctx: SqliteContext,
+  workerId: string,
+  outcomes: AttemptOutcome[],
+): Promise<RecordResult> {
+  return ctx.write(() => {
+    const result: RecordResult = { applied: [], leaseLost: [], disabledEndpoints: [] };
+    for (const outcome of outcomes) recordNow(ctx, workerId, outcome, result);
+    return result;
+  });
+}
+
+function recordNow(ctx: SqliteContext, workerId: string, outcome: AttemptOutcome, result: RecordResult): void {
+  const { attempt } = outcome;
+  const healthy = ctx.cache.healthy;
+  let next = outcome.next;
+  let endpointDisabled = false;
+  if (attempt.status === 'succeeded') {
+    if (!healthy.has(outcome.endpointId)) {
+      ctx.stmt(sql.ENDPOINT_SUCCEEDED).run(outcome.endpointId);
+      healthy.add(outcome.endpointId);
+    }
+  } else {
+    healthy.delete(outcome.endpointId);
+    const state = ctx.stmt(sql.ENDPOINT_FAILED).get(attempt.createdAt, outcome.endpointId) as
+      | { failing_since: number; disabled: number }
+      | undefined;
+    endpointDisabled = state?.disabled === 1;
+    const autoDisable =
+      state !== undefined &&
+      outcome.disableIfFailingSince !== null &&
+      state.failing_since <= outcome.disableIfFailingSince;
+    if (state && !endpointDisabled && (outcome.disableEndpoint || autoDisable)) {
+      if (ctx.stmt(sql.DISABLE_ENDPOINT).run(attempt.createdAt, outcome.endpointId).changes > 0) {
+        ctx.endpointsChanged();
+        ctx.stmt(sql.PARK_ENDPOINT_PENDING).run(outcome.endpointId);
+        result.disabledEndpoints.push(outcome.endpointId);
+      }
+      endpointDisabled = true;
+      next = { kind: 'failed' };
+    }
+  }
+  const finished = next.kind !== 'retry';
+  const updated = ctx.stmt(sql.FINISH_DELIVERY).get({
+    id: outcome.deliveryId,
+    workerId,
+    status: next.kind === 'retry' ? 'pending' : next.kind,
+    attempts: attempt.attemptNumber,
+    // A retry of a disabled endpoint waits, parked, until it is re-enabled.
+    nextAttemptAt: next.kind === 'retry' ? (endpointDisabled ? null : next.at) : null,
+    finishedAt: finished ? attempt.createdAt : null,
+  }) as { created_at: number } | undefined;
+  if (!updated) {
+    result.leaseLost.push(outcome.deliveryId);
+    return;
+  }
+  ctx.stmt(sql.INSERT_ATTEMPT).run({ ...attempt, appId: outcome.appId, deliveryId: outcome.deliveryId });
+  if (next.kind === 'succeeded') {
+    ctx.stats.add(outcome.appId, outcome.endpointId, updated.created_at, 0, 1, 0);
+    ctx.stats.delay(
+      outcome.appId,
+      outcome.endpointId,
+      updated.created_at,
+      attempt.createdAt - outcome.messageTimestamp,
+    );
+  } else if (next.kind === 'failed') {
+    ctx.stats.add(outcome.appId, outcome.endpointId, updated.created_at, 0, 0, 1);
+  }
+  result.applied.push(outcome.deliveryId);
+}
+
+export function extendLeases(
+  ctx: SqliteContext,
+  workerId: string,
+  deliveryIds: string[],
+  leaseUntil: number,
+): Promise<void> {
+  if (deliveryIds.length === 0) return Promise.resolve();
+  return ctx.write(() => {
+    ctx.stmt(sql.EXTEND_LEASES).run(leaseUntil, leaseUntil, JSON.stringify(deliveryIds), workerId);
+  });
+}
+
+export function releaseLeases(ctx: SqliteContext, workerId: string, deliveryIds: string[]): Promise<void> {
+  if (deliveryIds.length === 0) return Promise.resolve();
+  return ctx.write(() => {
+    ctx.stmt(sql.RELEASE_LEASES).run(Date.now(), JSON.stringify(deliveryIds), workerId);
+  });
+}
