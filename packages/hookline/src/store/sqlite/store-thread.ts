@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { StoreUnavailableError } from '../errors.js';
 import type { DeliveryStore, StoreCapabilities } from '../port.js';
 import type { EnqueueInput } from '../types.js';
-import { reviveError, type StoreCall, type StoreReply } from './thread-protocol.js';
+import { Outbox, reviveError, type StoreCall, type StoreReply } from './thread-protocol.js';
 
 /**
  * Open the SQLite store on a thread of its own and return the port, forwarding every method to it.
@@ -17,18 +17,21 @@ export async function openStoreThread(file: string): Promise<DeliveryStore> {
   let failure: Error | null = null;
 
   const capabilities = await new Promise<StoreCapabilities>((resolve, reject) => {
-    worker.once('message', (reply: StoreReply) =>
-      reply.ok ? resolve(reply.value as StoreCapabilities) : reject(reviveError(reply.error)),
+    worker.once('message', ([reply]: StoreReply[]) =>
+      reply!.ok ? resolve(reply!.value as StoreCapabilities) : reject(reviveError(reply!.error)),
     );
     worker.once('error', reject);
   });
-  worker.on('message', (reply: StoreReply) => {
-    const call = pending.get(reply.id);
-    if (!call) return;
-    pending.delete(reply.id);
-    if (reply.ok) call.resolve(reply.value);
-    else call.reject(reviveError(reply.error));
+  worker.on('message', (replies: StoreReply[]) => {
+    for (const reply of replies) {
+      const call = pending.get(reply.id);
+      if (!call) continue;
+      pending.delete(reply.id);
+      if (reply.ok) call.resolve(reply.value);
+      else call.reject(reviveError(reply.error));
+    }
   });
+  const calls = new Outbox<StoreCall>((items) => worker.postMessage(items));
   // A crashed store thread fails every waiting and later call with 503, never a hang.
   const fail = (error: Error) => {
     failure = new StoreUnavailableError(`the store thread stopped: ${error.message}`);
@@ -43,7 +46,7 @@ export async function openStoreThread(file: string): Promise<DeliveryStore> {
     return new Promise((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      worker.postMessage({ id, method, args: portable(method, args) } satisfies StoreCall);
+      calls.push({ id, method, args: portable(method, args) });
     });
   };
 

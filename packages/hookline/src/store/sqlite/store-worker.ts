@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { newId } from '../../core/ids.js';
 import type { EnqueueInput } from '../types.js';
 import { SqliteStore } from './sqlite-store.js';
-import { serializeError, type StoreCall, type StoreReply } from './thread-protocol.js';
+import { Outbox, serializeError, type StoreCall, type StoreReply } from './thread-protocol.js';
 
 const port = parentPort!;
 const { file } = workerData as { file: string };
@@ -15,13 +15,19 @@ const { file } = workerData as { file: string };
 let store: SqliteStore;
 try {
   store = new SqliteStore(file);
-  port.postMessage({ id: 0, ok: true, value: store.capabilities } satisfies StoreReply);
+  port.postMessage([{ id: 0, ok: true, value: store.capabilities }] satisfies StoreReply[]);
 } catch (error) {
-  port.postMessage({ id: 0, ok: false, error: serializeError(error) } satisfies StoreReply);
+  port.postMessage([{ id: 0, ok: false, error: serializeError(error) }] satisfies StoreReply[]);
   process.exit(0);
 }
 
-port.on('message', (call: StoreCall) => {
+const replies = new Outbox<StoreReply>((items) => port.postMessage(items));
+
+port.on('message', (calls: StoreCall[]) => {
+  for (const call of calls) run(call);
+});
+
+function run(call: StoreCall): void {
   const args = call.method === 'enqueueMessage' ? [withDeliveryIds(call.args[0] as EnqueueInput)] : call.args;
   const method = (store as unknown as Record<string, (...a: unknown[]) => unknown>)[call.method];
   Promise.resolve()
@@ -30,10 +36,10 @@ port.on('message', (call: StoreCall) => {
       return method.apply(store, args);
     })
     .then(
-      (value) => port.postMessage({ id: call.id, ok: true, value } satisfies StoreReply),
-      (error: unknown) => port.postMessage({ id: call.id, ok: false, error: serializeError(error) } satisfies StoreReply),
+      (value) => replies.push({ id: call.id, ok: true, value }),
+      (error: unknown) => replies.push({ id: call.id, ok: false, error: serializeError(error) }),
     );
-});
+}
 
 /** Functions cannot cross threads: delivery ids are made here, stamped with the message's time as ingest does. */
 function withDeliveryIds(input: EnqueueInput): EnqueueInput {

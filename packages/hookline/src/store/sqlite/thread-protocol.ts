@@ -14,6 +14,29 @@ export type StoreReply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: SerializedError };
 
+/**
+ * Messages to the other thread, sent as one array per event-loop turn: a `postMessage` per store call
+ * cost ≈4 % of the main thread under load.
+ */
+export class Outbox<T> {
+  private items: T[] = [];
+  private scheduled = false;
+
+  constructor(private readonly post: (items: T[]) => void) {}
+
+  push(item: T): void {
+    this.items.push(item);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const items = this.items;
+      this.items = [];
+      this.post(items);
+    });
+  }
+}
+
 export interface SerializedError {
   name: string;
   message: string;
