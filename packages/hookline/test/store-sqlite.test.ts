@@ -51,3 +51,18 @@ describe('SQLite store thread', () => {
     }
   });
 });
+
+describe('SQLite store thread, arguments that cannot cross', () => {
+  it('fails only the call whose argument cannot be cloned', async () => {
+    const store = await openStoreThread(join(dir, `clone-${n++}.db`));
+    try {
+      await store.migrate();
+      const bad = store.getSetting((() => 'x') as unknown as string);
+      const good = store.putSettingIfAbsent('k', 'v');
+      await assert.rejects(bad, /could not be cloned/);
+      assert.equal(await good, 'v');
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -31,7 +31,22 @@ export async function openStoreThread(file: string): Promise<DeliveryStore> {
       else call.reject(reviveError(reply.error));
     }
   });
-  const calls = new Outbox<StoreCall>((items) => worker.postMessage(items));
+  const calls = new Outbox<StoreCall>((items) => {
+    try {
+      worker.postMessage(items);
+    } catch {
+      // An argument that cannot cross threads fails its own call, not the batch or the process.
+      for (const item of items) postOne(item);
+    }
+  });
+  const postOne = (item: StoreCall) => {
+    try {
+      worker.postMessage([item]);
+    } catch (error) {
+      pending.get(item.id)?.reject(error as Error);
+      pending.delete(item.id);
+    }
+  };
   // A crashed store thread fails every waiting and later call with 503, never a hang.
   const fail = (error: Error) => {
     failure = new StoreUnavailableError(`the store thread stopped: ${error.message}`);

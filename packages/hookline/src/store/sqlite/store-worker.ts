@@ -21,7 +21,20 @@ try {
   process.exit(0);
 }
 
-const replies = new Outbox<StoreReply>((items) => port.postMessage(items));
+const replies = new Outbox<StoreReply>((items) => {
+  try {
+    port.postMessage(items);
+  } catch {
+    // A value that cannot cross threads fails its own call, not the batch or the thread.
+    for (const item of items) {
+      try {
+        port.postMessage([item]);
+      } catch (error) {
+        port.postMessage([{ id: item.id, ok: false, error: serializeError(error) }] satisfies StoreReply[]);
+      }
+    }
+  }
+});
 
 port.on('message', (calls: StoreCall[]) => {
   for (const call of calls) run(call);
