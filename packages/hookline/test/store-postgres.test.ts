@@ -6,6 +6,7 @@ import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { connect, createTestDatabase, skipWithoutPg, type TestDatabase } from './helpers/postgres.js';
 import { storeConformance } from './helpers/store-conformance.js';
+import { enqueue, seed, T0 } from './helpers/store-fixtures.js';
 import { waitFor } from './helpers/wait.js';
 
 // Each test gets a fresh database (the schema name is fixed: hookline.send_message).
@@ -28,8 +29,6 @@ describe('PostgreSQL store conformance', { skip: skipWithoutPg }, () => {
 });
 
 describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
-  const T0 = 1_800_000_000_000;
-
   /** Two stores on one database: two processes as far as PostgreSQL can tell. */
   async function twoStores(): Promise<[PostgresStore, PostgresStore]> {
     const db = await freshDatabase();
@@ -41,29 +40,10 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
     return stores;
   }
 
-  async function seed(store: PostgresStore, messages: number): Promise<string> {
-    const app = await store.createApp({ id: newId('app', T0), name: 'a', uid: null, createdAt: T0 });
-    await store.createEndpoint({
-      id: newId('ep', T0),
-      appId: app.id,
-      url: 'http://127.0.0.1:9/x',
-      description: '',
-      eventTypes: [],
-      disabled: false,
-      rateLimit: null,
-      headers: {},
-      secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-      createdAt: T0,
-    });
-    await Promise.all(
-      Array.from({ length: messages }, () =>
-        store.enqueueMessage({
-          message: { id: newId('msg', T0), appId: app.id, eventType: 'a', eventId: null, payload: '{}', timestamp: T0 },
-          leaseTo: null,
-          newDeliveryId: () => newId('dlv', T0),
-        }),
-      ),
-    );
+  /** An app with one endpoint for every type, and `messages` pending deliveries to it. */
+  async function seedQueue(store: PostgresStore, messages: number): Promise<string> {
+    const { app } = await seed(store, [{ eventTypes: [] }]);
+    await Promise.all(Array.from({ length: messages }, () => enqueue(store, app.id, 'a')));
     return app.id;
   }
 
@@ -91,7 +71,7 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
   it('claims concurrently from two processes without ever handing one delivery to both', async () => {
     const [a, b] = await twoStores();
     try {
-      await seed(a, 200);
+      await seedQueue(a, 200);
       const claimed: string[][] = [[], []];
       for (let round = 0; round < 12; round++) {
         const [fromA, fromB] = await Promise.all([
@@ -117,7 +97,7 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
       const unsubscribe = b.onNewWork(() => announced++);
       await waitFor(() => announced >= 1, 'the announcement after LISTEN starts');
       const before = announced;
-      await seed(a, 1);
+      await seedQueue(a, 1);
       await waitFor(() => announced > before, 'the announcement of the new delivery');
       unsubscribe();
     } finally {
@@ -128,7 +108,7 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
   it('keeps answering after another process migrates the tables under its prepared statements', async () => {
     const [a, b] = await twoStores();
     try {
-      const appId = await seed(a, 1);
+      const appId = await seedQueue(a, 1);
       const app = await a.findApp(appId);
       const [endpoint] = (await a.listEndpoints(appId, { limit: 10 })).data;
       assert.ok(app && endpoint);
