@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readCappedBody, parseJsonBody } from './body.js';
 import type { ApiDeps } from './deps.js';
-import { asHttpError, ERROR_CODES, problemBody } from './errors.js';
+import { problemBody } from './errors.js';
 import { ingestMessage } from './ingest.js';
-import { logStoreOutage } from './outage-log.js';
+import { answerFor } from './error-answer.js';
 import { type Authorize, parseWith } from './route.js';
 import { MessageCreate } from './schemas.js';
 
@@ -45,12 +45,9 @@ async function handle(
     send(res, 202, 'application/json', JSON.stringify(await ingestMessage(deps, principal, appRef, body)));
   } catch (error) {
     if (res.destroyed) return; // the client went away; nothing to answer
-    const known = asHttpError(error);
-    if (known?.code === 'store_unavailable') logStoreOutage(deps, error, req.url);
-    else if (!known) deps.logger.error({ err: error, method: 'POST', path: req.url }, 'unhandled error');
-    const code = known?.code ?? 'internal_error';
-    const detail = known?.detail ?? 'an internal error occurred; it has been logged';
-    send(res, ERROR_CODES[code].status, 'application/problem+json', JSON.stringify(problemBody(code, detail, known?.errors)), known?.headers);
+    const answer = answerFor(deps, error, 'POST', req.url);
+    const problem = JSON.stringify(problemBody(answer.code, answer.detail, answer.errors));
+    send(res, answer.status, 'application/problem+json', problem, answer.headers);
   }
 }
 

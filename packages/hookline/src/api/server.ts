@@ -2,9 +2,9 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { VERSION } from '../version.js';
 import type { ApiDeps } from './deps.js';
-import { asHttpError, HttpError, problemResponse } from './errors.js';
+import { HttpError, problemResponse } from './errors.js';
 import { type Authorize, makeRouter } from './route.js';
-import { logStoreOutage } from './outage-log.js';
+import { answerFor } from './error-answer.js';
 import { appRoutes } from './routes-apps.js';
 import { endpointRoutes } from './routes-endpoints.js';
 import { eventTypeRoutes } from './routes-event-types.js';
@@ -57,15 +57,10 @@ export function buildApi(deps: ApiDeps, authorize: Authorize): OpenAPIHono {
       : problemResponse('not_found', `no route ${c.req.method} ${c.req.path}`);
   });
   api.onError((error, c) => {
-    const known =
-      asHttpError(error) ??
-      (error instanceof HTTPException && error.status === 400
-        ? new HttpError('invalid_json', error.message)
-        : null);
-    if (known?.code === 'store_unavailable') logStoreOutage(deps, error, c.req.path);
-    if (known) return problemResponse(known.code, known.detail, known.errors, known.headers);
-    deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
-    return problemResponse('internal_error', 'an internal error occurred; it has been logged');
+    const thrown =
+      error instanceof HTTPException && error.status === 400 ? new HttpError('invalid_json', error.message) : error;
+    const answer = answerFor(deps, thrown, c.req.method, c.req.path);
+    return problemResponse(answer.code, answer.detail, answer.errors, answer.headers);
   });
   return api;
 }
