@@ -89,7 +89,7 @@ async function fill(store: DeliveryStore, now: number): Promise<Fixture> {
     leaseTo: { workerId: 'bench', until: now + 60_000 },
     newDeliveryId: () => newId('dlv', now),
   });
-  const delivery = sent.leased[0]!;
+  const delivery = sent!.leased[0]!;
   const { deliveryId, messageId } = delivery;
   const outcome = (n: number, ok: boolean): AttemptOutcome => ({
     deliveryId,

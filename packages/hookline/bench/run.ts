@@ -18,7 +18,10 @@ import { blast, cpuSeconds, json, PAYLOAD, startHookline, waitForCount } from '.
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const PACED_RATE = 1_000;
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 5);
-const PG_PROCESSES = (process.env.BENCH_PG_PROCESSES ?? '1,2,4').split(',').map(Number);
+const PG_PROCESSES = (process.env.BENCH_PG_PROCESSES ?? '1,2,4')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0); // BENCH_PG_PROCESSES=0: SQLite only
 
 async function startReceiver(): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(fileURLToPath(new URL('./receiver.js', import.meta.url)), [], { stdio: 'inherit' });

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { APP_TOKEN_PREFIX, tokenHash } from '../core/tokens.js';
 import type { DeliveryStore } from '../store/port.js';
 import { HttpError } from './errors.js';
@@ -11,16 +11,15 @@ import type { Access, Principal } from './route.js';
  * route is 403; which app it may see is checked by loadApp (404).
  */
 export function makeAuthorizer(adminToken: string, store: DeliveryStore) {
-  const adminDigest = Buffer.from(tokenHash(adminToken), 'hex');
+  const adminDigest = sha256(adminToken);
   return async (authorization: string | undefined, access: Access): Promise<Principal | null> => {
     if (access === 'public') return null;
     const header = authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new HttpError('unauthorized', 'send Authorization: Bearer <token>');
     const token = match[1]!;
-    const digest = tokenHash(token);
-    if (timingSafeEqual(Buffer.from(digest, 'hex'), adminDigest)) return { kind: 'admin' };
-    const appToken = token.startsWith(APP_TOKEN_PREFIX) ? await store.findAppTokenByHash(digest) : null;
+    if (timingSafeEqual(sha256(token), adminDigest)) return { kind: 'admin' };
+    const appToken = token.startsWith(APP_TOKEN_PREFIX) ? await store.findAppTokenByHash(tokenHash(token)) : null;
     if (!appToken) throw new HttpError('unauthorized', 'the bearer token is not valid');
     if (access === 'admin') {
       throw new HttpError('forbidden', "this route is admin-only; an app-scoped token may use its own app's routes");
@@ -28,3 +27,5 @@ export function makeAuthorizer(adminToken: string, store: DeliveryStore) {
     return { kind: 'app', appId: appToken.appId };
   };
 }
+
+const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();

@@ -3,6 +3,7 @@ import type { ServeConfig } from '../config/config.js';
 import type { OperationalWebhooks } from '../operational/operational-webhooks.js';
 import type { DeliveryStore } from '../store/port.js';
 import type { ClaimedDelivery } from '../store/types.js';
+import type { AppDirectory } from './app-directory.js';
 import type { EventTypeCatalog } from './event-type-catalog.js';
 
 /** The local dispatcher as the API sees it: fresh deliveries go to it from memory. */
@@ -21,6 +22,8 @@ export interface ApiDeps {
   clock: () => number;
   /** Event types as ingest checks them (strictness, payload schemas), cached. */
   eventTypes: EventTypeCatalog;
+  /** Apps as ingest resolves them, cached. */
+  apps: AppDirectory;
   /** Null without `--operational-webhook-url`. */
   operational: OperationalWebhooks | null;
   /** Null on `--role api` processes: other workers deliver. */

@@ -4,6 +4,7 @@ import addFormats from 'ajv-formats';
 import type { DeliveryStore } from '../store/port.js';
 import type { EventType } from '../store/types.js';
 import { type FieldError, HttpError } from './errors.js';
+import { TtlCache } from './ttl-cache.js';
 
 /** A JSON Schema that cannot be compiled; the API answers 400 naming `schema`. */
 export class InvalidSchemaError extends Error {
@@ -39,11 +40,6 @@ function fieldOf(error: ErrorObject): FieldError {
   return { field: ['payload', ...path].join('.'), message: error.message ?? 'does not match the schema' };
 }
 
-interface Entry {
-  type: EventType | null;
-  fetchedAt: number;
-}
-
 /**
  * Event types as the write path needs them: looked up by name with a short cache (a negative answer is
  * cached too, so unregistered types cost no query), and each schema compiled once per version (keyed by
@@ -51,30 +47,26 @@ interface Entry {
  * changes are seen within `ttlMs`.
  */
 export class EventTypeCatalog {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: TtlCache<EventType | null>;
   private readonly validators = new Map<string, { updatedAt: number; validate: ValidateFunction }>();
 
   constructor(
     private readonly store: DeliveryStore,
     private readonly strict: boolean,
-    private readonly clock: () => number,
-    private readonly ttlMs = 1000,
-  ) {}
+    clock: () => number,
+    ttlMs = 1000,
+  ) {
+    this.entries = new TtlCache(clock, ttlMs, true);
+  }
 
   /** Drop what is cached for `name` (after this process changed it). */
   forget(name: string): void {
     this.entries.delete(name);
   }
 
-  private async lookup(name: string): Promise<EventType | null> {
-    const now = this.clock();
-    const cached = this.entries.get(name);
-    if (cached && now - cached.fetchedAt < this.ttlMs) return cached.type;
-    const type = await this.store.getEventType(name);
-    // Bounded: names are at most 256 characters, and the map is cleared rather than grown without end.
-    if (this.entries.size >= 10_000) this.entries.clear();
-    this.entries.set(name, { type, fetchedAt: now });
-    return type;
+  private lookup(name: string): Promise<EventType | null> {
+    // A negative answer is cached too, so unregistered types cost no query.
+    return this.entries.get(name, (key) => this.store.getEventType(key));
   }
 
   private validatorFor(type: EventType & { schema: Record<string, unknown> }): ValidateFunction {

@@ -1,7 +1,7 @@
 import type { z } from '@hono/zod-openapi';
 import { newId } from '../core/ids.js';
 import type { ApiDeps } from './deps.js';
-import { loadApp } from './lookup.js';
+import { appNotFound, loadAppCached } from './lookup.js';
 import { presentAccepted } from './present.js';
 import type { Principal } from './route.js';
 import type { MessageCreate } from './schemas.js';
@@ -16,7 +16,7 @@ export async function ingestMessage(
   appRef: string,
   body: z.infer<typeof MessageCreate>,
 ): Promise<ReturnType<typeof presentAccepted>> {
-  const app = await loadApp(deps, appRef, principal);
+  const app = await loadAppCached(deps, appRef, principal);
   await deps.eventTypes.checkMessage(body.eventType, body.payload);
   const now = deps.clock();
   const dispatch = deps.dispatch;
@@ -34,6 +34,10 @@ export async function ingestMessage(
     leaseTo,
     newDeliveryId: () => newId('dlv', now),
   });
+  if (result === null) {
+    deps.apps.forget(); // deleted since it was cached
+    throw appNotFound(appRef);
+  }
   if (result.leased.length > 0) dispatch?.accept(result.leased);
   else if (result.created) dispatch?.wake();
   deps.messageAccepted(result.created);

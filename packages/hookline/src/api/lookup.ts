@@ -7,12 +7,20 @@ import type { Principal } from './route.js';
 
 /** The app `{app}` names (id or uid), visible to this caller; 404 otherwise, never a hint it exists. */
 export async function loadApp(deps: ApiDeps, ref: string, principal: Principal | null): Promise<App> {
-  const app = ref.length <= 256 ? await deps.store.findApp(ref) : null;
-  if (!app || (principal?.kind === 'app' && principal.appId !== app.id)) {
-    throw new HttpError('app_not_found', `no app ${JSON.stringify(ref)}`);
-  }
+  return visibleApp(ref.length <= 256 ? await deps.store.findApp(ref) : null, ref, principal);
+}
+
+/** loadApp for the ingest path, through the app cache (AppDirectory: bounded staleness, exact deletes). */
+export async function loadAppCached(deps: ApiDeps, ref: string, principal: Principal | null): Promise<App> {
+  return visibleApp(ref.length <= 256 ? await deps.apps.find(ref) : null, ref, principal);
+}
+
+function visibleApp(app: App | null, ref: string, principal: Principal | null): App {
+  if (!app || (principal?.kind === 'app' && principal.appId !== app.id)) throw appNotFound(ref);
   return app;
 }
+
+export const appNotFound = (ref: string) => new HttpError('app_not_found', `no app ${JSON.stringify(ref)}`);
 
 /** An endpoint of `app`; 404 otherwise, naming `field` when the id came from the body. */
 export async function loadEndpoint(deps: ApiDeps, app: App, ref: string, field?: string): Promise<Endpoint> {

@@ -60,6 +60,7 @@ export function appRoutes(route: DefineRoute, deps: ApiDeps): void {
     handler: async ({ params, principal, body, c }) => {
       const app = await loadApp(deps, params.app!, principal);
       const updated = await deps.store.updateApp(app.id, { ...body, updatedAt: deps.clock() });
+      deps.apps.forget();
       return c.json(presentApp(updated ?? (await loadApp(deps, app.id, principal))));
     },
   });
@@ -73,6 +74,7 @@ export function appRoutes(route: DefineRoute, deps: ApiDeps): void {
     handler: async ({ params, principal, c }) => {
       const app = await loadApp(deps, params.app!, principal);
       await deps.store.deleteApp(app.id, deps.clock());
+      deps.apps.forget();
       return c.body(null, 204);
     },
   });

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { renderApiDocs } from '../api/api-docs.js';
 import { makeAuthorizer } from '../api/auth.js';
 import { renderClientTypes } from '../api/client-types.js';
+import { AppDirectory } from '../api/app-directory.js';
 import { EventTypeCatalog } from '../api/event-type-catalog.js';
 import { buildApi, openApiDocument } from '../api/server.js';
 import { resolveServeConfig } from '../config/config.js';
@@ -16,6 +17,7 @@ export function currentOpenApi() {
     {
       store,
       eventTypes: new EventTypeCatalog(store, false, Date.now),
+      apps: new AppDirectory(store, Date.now),
       operational: null,
       config,
       logger: pino({ level: 'silent' }),

@@ -1,5 +1,6 @@
 import { decodeSecret, signV1 } from '@hookline/sdk';
-import { Agent } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, type Dispatcher } from 'undici';
 import { isBlockedAddress } from '../core/address-policy.js';
 import { envelopeBody } from '../core/envelope.js';
 import type { ClaimedDelivery } from '../store/types.js';
@@ -80,40 +81,33 @@ export class Sender {
     const signatures = delivery.secrets
       .map((s) => signV1(decodeSecret(s), delivery.messageId, timestamp, body))
       .join(' ');
-    // One deadline for the whole attempt (connect, headers and body): undici's own timeouts are per
-    // phase and idle-based, so a receiver trickling bytes could otherwise hold an attempt forever.
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(ATTEMPT_TIMEOUT), this.options.requestTimeoutMs);
-    try {
-      const response = await this.agent.request({
-        signal: deadline.signal,
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: 'POST',
-        headers: {
-          ...delivery.headers,
-          'content-type': 'application/json',
-          'user-agent': USER_AGENT,
-          'webhook-id': delivery.messageId,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': signatures,
-        },
-        body,
-      });
-      const responseBody = await readCapped(response.body, RESPONSE_BODY_LIMIT);
-      const retryAfter = response.headers['retry-after'];
-      return done({
-        statusCode: response.statusCode,
-        responseBody,
-        retryAfter: Array.isArray(retryAfter) ? (retryAfter[0] ?? null) : (retryAfter ?? null),
-        error: null,
-      });
-    } catch (error) {
-      const reason = deadline.signal.aborted ? 'timeout' : describeError(error);
-      return done({ statusCode: null, responseBody: '', retryAfter: null, error: reason });
-    } finally {
-      clearTimeout(timer);
-    }
+    return new Promise((resolve) => {
+      const attempt = new AttemptHandler((partial) => resolve(done(partial)));
+      // One deadline for the whole attempt (queueing, connect, headers and body): undici's own timeouts
+      // are per phase and idle-based, so a receiver trickling bytes could otherwise hold an attempt forever.
+      attempt.deadline = setTimeout(() => attempt.expire(), this.options.requestTimeoutMs);
+      try {
+        this.agent.dispatch(
+          {
+            origin: url.origin,
+            path: `${url.pathname}${url.search}`,
+            method: 'POST',
+            headers: {
+              ...delivery.headers,
+              'content-type': 'application/json',
+              'user-agent': USER_AGENT,
+              'webhook-id': delivery.messageId,
+              'webhook-timestamp': String(timestamp),
+              'webhook-signature': signatures,
+            },
+            body,
+          },
+          attempt,
+        );
+      } catch (error) {
+        attempt.onResponseError(null, error as Error);
+      }
+    });
   }
 
   /** Close idle connections; with `force`, abort requests still in flight. */
@@ -123,20 +117,78 @@ export class Sender {
   }
 }
 
-/** Read at most `limit` characters of a response body, then drop the rest of the stream. */
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= limit) {
-      body.destroy();
-      break;
+type AttemptReport = Omit<SendResult, 'sentAt' | 'durationMs'>;
+
+/** Why an attempt handler stops a response itself. */
+const BODY_CAPPED = new Error('response body capped');
+
+/**
+ * One attempt as an undici dispatch handler: status, Retry-After and at most RESPONSE_BODY_LIMIT bytes
+ * of the body, then the rest of a longer body is dropped with the connection. Written against the
+ * dispatcher interface rather than `request()`, which builds a body stream and an AbortSignal per
+ * attempt (≈13 % of the event loop under load, docs/benchmarks.md). Reports exactly once.
+ */
+class AttemptHandler implements Dispatcher.DispatchHandler {
+  deadline: NodeJS.Timeout | undefined;
+  private controller: Dispatcher.DispatchController | null = null;
+  private statusCode: number | null = null;
+  private retryAfter: string | null = null;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private finished = false;
+
+  constructor(private readonly report: (result: AttemptReport) => void) {}
+
+  /** The deadline passed: report a timeout now, even for a request still queued for a connection. */
+  expire(): void {
+    this.finish({ statusCode: null, responseBody: '', retryAfter: null, error: 'timeout' });
+    this.controller?.abort(ATTEMPT_TIMEOUT);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.finished) controller.abort(ATTEMPT_TIMEOUT);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    this.statusCode = statusCode;
+    const retryAfter = headers['retry-after'];
+    this.retryAfter = Array.isArray(retryAfter) ? (retryAfter[0] ?? null) : (retryAfter ?? null);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= RESPONSE_BODY_LIMIT) {
+      this.succeed();
+      controller.abort(BODY_CAPPED);
     }
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text.length > limit ? text.slice(0, limit) : text;
+
+  onResponseEnd(): void {
+    this.succeed();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
+    this.finish({ statusCode: null, responseBody: '', retryAfter: null, error: describeError(error) });
+  }
+
+  private succeed(): void {
+    const text = this.chunks.length === 0 ? '' : Buffer.concat(this.chunks).toString('utf8');
+    this.finish({
+      statusCode: this.statusCode,
+      responseBody: text.length > RESPONSE_BODY_LIMIT ? text.slice(0, RESPONSE_BODY_LIMIT) : text,
+      retryAfter: this.retryAfter,
+      error: null,
+    });
+  }
+
+  private finish(result: AttemptReport): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.deadline);
+    this.report(result);
+  }
 }
 
 /** A short, stable description of a transport error for the attempt record. */

@@ -181,7 +181,8 @@ export class OperationalWebhooks {
       leaseTo: null,
       newDeliveryId: () => newId('dlv', now),
     });
-    if (result.created) this.wake();
+    if (result === null) this.logger.warn({ appId: this.target.appId }, 'operational webhook not queued: its app was deleted');
+    else if (result.created) this.wake();
   }
 
   /** Run without holding up the caller; a failure is logged, never thrown. */

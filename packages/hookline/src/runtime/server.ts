@@ -6,6 +6,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { makeAuthorizer } from '../api/auth.js';
 import type { ApiDeps } from '../api/deps.js';
+import { AppDirectory } from '../api/app-directory.js';
 import { EventTypeCatalog } from '../api/event-type-catalog.js';
 import { ingestFastPath } from '../api/ingest-fast-path.js';
 import { buildApi } from '../api/server.js';
@@ -116,6 +117,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     logger,
     clock,
     eventTypes: new EventTypeCatalog(store, config.strictEventTypes, clock),
+    apps: new AppDirectory(store, clock),
     operational,
     dispatch: dispatcher,
     leaseMs: config.leaseMs,

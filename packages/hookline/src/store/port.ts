@@ -103,9 +103,10 @@ export interface DeliveryStore {
 
   /**
    * Durably store a message and one pending delivery per matching enabled endpoint, deduplicated on
-   * (app, eventId). Resolves only after the commit.
+   * (app, eventId). Resolves only after the commit; to null, storing nothing, when the app does not exist
+   * (deleted since the caller looked it up).
    */
-  enqueueMessage(input: EnqueueInput): Promise<EnqueueResult>;
+  enqueueMessage(input: EnqueueInput): Promise<EnqueueResult | null>;
   getMessage(appId: string, messageId: string): Promise<Message | null>;
   /** An app's messages newest first (by timestamp, then id), without payloads. */
   listMessages(appId: string, filter: MessageFilter, page: PageRequest): Promise<Page<MessageSummary>>;

@@ -32,6 +32,29 @@ export function storeConformance(open: () => Promise<DeliveryStore>): void {
     }
   });
 
+  it('refuses a message for an app that no longer exists: null, nothing stored', async () => {
+    const store = await open();
+    try {
+      const { app } = await seed(store, [{ eventTypes: [] }]);
+      await store.deleteApp(app.id, T0);
+      const message = (eventId: string | null, n: number) => ({
+        message: { id: `msg_gone${n}`, appId: app.id, eventType: 'a', eventId, payload: '{}', timestamp: T0 },
+        leaseTo: null,
+        newDeliveryId: () => `dlv_gone${n}`,
+      });
+      const results = await Promise.all([
+        store.enqueueMessage(message(null, 1)),
+        store.enqueueMessage(message('evt-1', 2)),
+        store.enqueueMessage(message('evt-1', 3)),
+      ]);
+      assert.deepEqual(results, [null, null, null]);
+      assert.equal(await store.getMessage(app.id, 'msg_gone1'), null);
+      assert.deepEqual(await store.claimDueDeliveries('w1', T0, 10, T0 + 30_000), []);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('fences every write by the lease: an expired lease is taken over and the old result dropped', async () => {
     const store = await open();
     try {

@@ -1,6 +1,6 @@
 import { newId } from '../../src/core/ids.js';
 import type { DeliveryStore } from '../../src/store/port.js';
-import type { AttemptOutcome, ClaimedDelivery } from '../../src/store/types.js';
+import type { AttemptOutcome, ClaimedDelivery, EnqueueResult } from '../../src/store/types.js';
 
 /** A fixed clock for store tests: times are explicit, so leases and due times are tested without waiting. */
 export const T0 = 1_800_000_000_000;
@@ -39,12 +39,17 @@ export const enqueue = (
   eventId: string | null = null,
   leaseTo: { workerId: string; until: number } | null = null,
   timestamp = T0,
-) =>
-  store.enqueueMessage({
-    message: { id: newId('msg', timestamp), appId, eventType, eventId, payload: '{"x":1}', timestamp },
-    leaseTo,
-    newDeliveryId: () => newId('dlv', timestamp),
-  });
+): Promise<EnqueueResult> =>
+  store
+    .enqueueMessage({
+      message: { id: newId('msg', timestamp), appId, eventType, eventId, payload: '{"x":1}', timestamp },
+      leaseTo,
+      newDeliveryId: () => newId('dlv', timestamp),
+    })
+    .then((result) => {
+      if (result === null) throw new Error(`enqueue: no app ${appId}`);
+      return result;
+    });
 
 /** The outcome a worker would record for `d` at time `at`. */
 export const outcome = (d: ClaimedDelivery, next: AttemptOutcome['next'], at: number): AttemptOutcome => ({

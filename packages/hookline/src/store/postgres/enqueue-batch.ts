@@ -30,13 +30,14 @@ const eventKey = (appId: string, eventId: string) => `${appId}\u0000${eventId}`;
 /**
  * Store a unit's messages with two or three multi-row statements: insert the messages (a known
  * (app, eventId) is skipped) while reading the apps' enabled endpoints, read the existing messages for
- * known eventIds, insert every delivery. A repeated eventId inside the batch answers with its first message.
+ * known eventIds, insert every delivery. A repeated eventId inside the batch answers with its first message;
+ * a message for an app that no longer exists is not stored and answers null.
  */
 export async function enqueueMany(
   tx: PgQueryable,
   inputs: EnqueueInput[],
   ctx: BatchContext,
-): Promise<EnqueueResult[]> {
+): Promise<Array<EnqueueResult | null>> {
   const firstOfEvent = new Map<string, number>();
   const primaries: number[] = [];
   const followerOf = new Map<number, number>();
@@ -72,7 +73,8 @@ export async function enqueueMany(
     if (list) list.push(row);
     else endpointsOfApp.set(row.app_id, [row]);
   }
-  const results: EnqueueResult[] = new Array(inputs.length);
+  // A message neither inserted nor known by its eventId belongs to an app that no longer exists: null.
+  const results: Array<EnqueueResult | null> = new Array(inputs.length).fill(null);
 
   const known = messages.filter((m) => !created.has(m.id));
   if (known.length > 0) {
@@ -85,8 +87,7 @@ export async function enqueueMany(
       const { message } = inputs[i]!;
       if (created.has(message.id)) continue;
       const row = byKey.get(eventKey(message.appId, message.eventId!));
-      if (!row) throw new Error(`message with eventId ${message.eventId} was neither inserted nor found`);
-      results[i] = { message: toMessage(row), created: false, leased: [] };
+      if (row) results[i] = { message: toMessage(row), created: false, leased: [] };
     }
   }
 
@@ -95,7 +96,8 @@ export async function enqueueMany(
     await insertDeliveries(tx, endpointsOfApp, fresh.map((i) => inputs[i]!), fresh, results, ctx);
   }
   for (const [i, first] of followerOf) {
-    results[i] = { message: results[first]!.message, created: false, leased: [] };
+    const primary = results[first];
+    results[i] = primary ? { message: primary.message, created: false, leased: [] } : null;
   }
   return results;
 }
@@ -105,7 +107,7 @@ async function insertDeliveries(
   byApp: Map<string, TargetRow[]>,
   fresh: EnqueueInput[],
   positions: number[],
-  results: EnqueueResult[],
+  results: Array<EnqueueResult | null>,
   ctx: BatchContext,
 ): Promise<void> {
   const columns = {

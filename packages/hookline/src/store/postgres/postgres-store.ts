@@ -223,7 +223,7 @@ export class PostgresStore implements DeliveryStore {
     return endpoints.deleteEndpoint(this.ctx, appId, endpointId, now);
   }
 
-  enqueueMessage(input: EnqueueInput): Promise<EnqueueResult> {
+  enqueueMessage(input: EnqueueInput): Promise<EnqueueResult | null> {
     return this.writes.batch('enqueue', input, (tx, inputs) => enqueueMany(tx, inputs, this.batch));
   }
 

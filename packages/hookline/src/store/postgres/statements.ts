@@ -107,6 +107,8 @@ export const INSERT_MESSAGES = `
 WITH inserted AS (
   INSERT INTO hookline.messages (id, app_id, event_type, event_id, payload, timestamp)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+    AS m(id, app_id, event_type, event_id, payload, timestamp)
+  WHERE EXISTS (SELECT 1 FROM hookline.apps a WHERE a.id = m.app_id)
   ON CONFLICT (app_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
   RETURNING id
 )

@@ -1,6 +1,7 @@
 import { endpointWantsEvent } from '../../core/envelope.js';
 import { activeSecrets, type EndpointSecret } from '../../core/secrets.js';
 import type { ClaimedDelivery, EnqueueInput, EnqueueResult } from '../types.js';
+import { findApp } from './apps.js';
 import type { EnqueueTarget } from './config-cache.js';
 import type { SqliteContext } from './context.js';
 import { type EndpointRow, type MessageRow, toMessage } from './rows.js';
@@ -10,11 +11,12 @@ import * as sql from './statements.js';
  * See DeliveryStore.enqueueMessage: the message and one delivery per matching enabled endpoint, in the
  * next group commit; fresh deliveries leased to `leaseTo` come back to be sent from memory.
  */
-export function enqueueMessage(ctx: SqliteContext, input: EnqueueInput): Promise<EnqueueResult> {
+export function enqueueMessage(ctx: SqliteContext, input: EnqueueInput): Promise<EnqueueResult | null> {
   return ctx.write(() => enqueueNow(ctx, input));
 }
 
-function enqueueNow(ctx: SqliteContext, { message, leaseTo, newDeliveryId }: EnqueueInput): EnqueueResult {
+function enqueueNow(ctx: SqliteContext, { message, leaseTo, newDeliveryId }: EnqueueInput): EnqueueResult | null {
+  if (!findApp(ctx, message.appId)) return null;
   if (message.eventId !== null) {
     const existing = ctx.stmt(sql.FIND_MESSAGE_BY_EVENT_ID).get(message.appId, message.eventId) as
       | MessageRow

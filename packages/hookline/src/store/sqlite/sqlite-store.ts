@@ -218,7 +218,7 @@ export class SqliteStore implements DeliveryStore {
     return endpoints.deleteEndpoint(this.ctx, appId, endpointId, now);
   }
 
-  enqueueMessage(input: EnqueueInput): Promise<EnqueueResult> {
+  enqueueMessage(input: EnqueueInput): Promise<EnqueueResult | null> {
     return enqueueMessage(this.ctx, input);
   }
 
