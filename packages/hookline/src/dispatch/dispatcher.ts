@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { DeliveryStore, RecordResult } from '../store/port.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../store/types.js';
 import { type DecideOptions, decideOutcome } from './decide.js';
-import type { Sender, SendResult } from './sender.js';
+import type { SendResult } from './sender.js';
+import type { DeliverySender } from './sender-thread.js';
 
 /** What the dispatcher reports as it goes (metrics live outside dispatch/). */
 export interface DispatchObserver {
@@ -66,7 +67,7 @@ export class Dispatcher {
 
   constructor(
     private readonly store: DeliveryStore,
-    private readonly sender: Sender,
+    private readonly sender: DeliverySender,
     private readonly options: DispatcherOptions,
     private readonly logger: Logger,
     private readonly observer: DispatchObserver,

@@ -13,7 +13,7 @@ import { buildApi } from '../api/server.js';
 import type { ServeConfig } from '../config/config.js';
 import { newId } from '../core/ids.js';
 import { type DispatchObserver, Dispatcher } from '../dispatch/dispatcher.js';
-import { Sender } from '../dispatch/sender.js';
+import { openSenderThread } from '../dispatch/sender-thread.js';
 import { createLogger } from '../observe/logger.js';
 import { Metrics } from '../observe/metrics.js';
 import { ensureOperationalEndpoint, OperationalWebhooks } from '../operational/operational-webhooks.js';
@@ -81,12 +81,15 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       operational?.outcomesRecorded(outcomes, result);
     },
   };
-  const sender = new Sender({
-    requestTimeoutMs: config.requestTimeoutMs,
-    allowPrivateNetwork: config.allowPrivateNetwork,
-  });
-  dispatcher =
+  const sender =
     config.role === 'api'
+      ? null
+      : await openSenderThread({
+          requestTimeoutMs: config.requestTimeoutMs,
+          allowPrivateNetwork: config.allowPrivateNetwork,
+        });
+  dispatcher =
+    sender === null
       ? null
       : new Dispatcher(
           store,
@@ -151,19 +154,24 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     if (!fastIngest(req, res)) void hono(req, res);
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      const where = `${config.host}:${config.port}`;
-      reject(
-        new ListenError(
-          error.code === 'EADDRINUSE'
-            ? `port ${config.port} is already in use (${where})`
-            : `cannot listen on ${where}: ${error.message}`,
-        ),
-      );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const where = `${config.host}:${config.port}`;
+        reject(
+          new ListenError(
+            error.code === 'EADDRINUSE'
+              ? `port ${config.port} is already in use (${where})`
+              : `cannot listen on ${where}: ${error.message}`,
+          ),
+        );
+      });
+      server.listen(config.port, config.host, () => resolve());
     });
-    server.listen(config.port, config.host, () => resolve());
-  });
+  } catch (error) {
+    await sender?.close(true); // its thread would keep the process alive
+    throw error;
+  }
   dispatcher?.start();
   purger?.start();
 
@@ -182,7 +190,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
         server.closeIdleConnections();
         await purger?.stop();
         await dispatcher?.stop(Math.min(config.requestTimeoutMs, 10_000));
-        await sender.close(true);
+        await sender?.close(true);
         server.closeAllConnections();
         await closed;
         await store.close();
