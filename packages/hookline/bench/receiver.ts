@@ -2,12 +2,17 @@ import { createServer } from 'node:http';
 
 /**
  * The benchmark's receiver, in a process of its own: answers 200 at once, counts deliveries and records
- * delay = arrival − the envelope's timestamp. GET /stats reports; POST /reset clears.
+ * delay = arrival − the envelope's timestamp. GET /count is cheap to poll; GET /stats adds the delay
+ * percentiles; POST /reset clears.
  */
 let count = 0;
 let delays: number[] = [];
 
 const server = createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/count') {
+    res.end(JSON.stringify({ count })); // polled while waiting: no sorting here
+    return;
+  }
   if (req.method === 'GET' && req.url === '/stats') {
     const sorted = [...delays].sort((a, b) => a - b);
     const q = (p: number) =>

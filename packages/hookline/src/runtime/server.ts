@@ -13,7 +13,8 @@ import { buildApi } from '../api/server.js';
 import type { ServeConfig } from '../config/config.js';
 import { newId } from '../core/ids.js';
 import { type DispatchObserver, Dispatcher } from '../dispatch/dispatcher.js';
-import { openSenderThread } from '../dispatch/sender-thread.js';
+import { type DeliverySender, openSenderThread } from '../dispatch/sender-thread.js';
+import { Sender } from '../dispatch/sender.js';
 import { createLogger } from '../observe/logger.js';
 import { Metrics } from '../observe/metrics.js';
 import { ensureOperationalEndpoint, OperationalWebhooks } from '../operational/operational-webhooks.js';
@@ -81,13 +82,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       operational?.outcomesRecorded(outcomes, result);
     },
   };
-  const sender =
-    config.role === 'api'
-      ? null
-      : await openSenderThread({
-          requestTimeoutMs: config.requestTimeoutMs,
-          allowPrivateNetwork: config.allowPrivateNetwork,
-        });
+  const sender = config.role === 'api' ? null : await openSender(store, config);
   dispatcher =
     sender === null
       ? null
@@ -198,4 +193,15 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       return stopping;
     },
   };
+}
+
+/**
+ * The HTTP sender: on SQLite, one process does everything, so sending gets a thread (a core) of its own;
+ * on PostgreSQL, throughput scales by processes, one per core, so each process keeps its sending on its
+ * event loop (an extra thread per process only adds context switches when processes share cores:
+ * docs/benchmarks.md).
+ */
+async function openSender(store: DeliveryStore, config: ServeConfig): Promise<DeliverySender> {
+  const options = { requestTimeoutMs: config.requestTimeoutMs, allowPrivateNetwork: config.allowPrivateNetwork };
+  return store.capabilities.multiProcess ? new Sender(options) : openSenderThread(options);
 }
