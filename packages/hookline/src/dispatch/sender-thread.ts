@@ -8,6 +8,8 @@ export interface DeliverySender {
   send(delivery: ClaimedDelivery): Promise<SendResult>;
   /** Close idle connections; with `force`, abort requests still in flight. */
   close(force?: boolean): Promise<void>;
+  /** Why it can no longer send (its thread stopped), for /healthz; null while it can. */
+  failure?(): string | null;
 }
 
 /**
@@ -16,11 +18,13 @@ export interface DeliverySender {
  * store and the dispatcher's bookkeeping. Deliveries cross as one array per event-loop turn.
  */
 export async function openSenderThread(options: Omit<SenderOptions, 'clock'>): Promise<DeliverySender> {
+  let stopped: Error | null = null;
   const worker = await startWorker(new URL('./sender-worker.js', import.meta.url), options, {
-    stopped: (cause) => new Error(`the sender thread stopped: ${cause.message}`),
+    stopped: (cause) => (stopped = new Error(`the sender thread stopped: ${cause.message}`)),
   });
   let closed = false;
   return {
+    failure: () => (stopped && !closed ? stopped.message : null),
     send: (delivery) =>
       (worker.call('send', [delivery]) as Promise<SendResult>).catch((error: Error) => ({
         statusCode: null,

@@ -130,6 +130,12 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
         detail.store = (error as Error).message;
         detail.reason = `the database does not answer: ${(error as Error).message}`;
       }
+      const sending = sender?.failure?.() ?? null;
+      if (sending) {
+        ok = false;
+        detail.sender = sending;
+        detail.reason ??= `delivery is stopped: ${sending}`;
+      }
       const worker = dispatcher?.health();
       if (worker && !worker.ok) {
         ok = false;
