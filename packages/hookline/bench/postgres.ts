@@ -7,7 +7,7 @@ import {
   cpuSeconds,
   type Hookline,
   json,
-  PAYLOAD,
+  sendMessage,
   startHookline,
   stopHookline,
   succeededDeliveries,
@@ -95,10 +95,7 @@ export async function runPostgresScenario(
     await json(pools[0]!, 'POST', `/v1/apps/${app.id}/endpoints`, { url: `${receiverUrl}/hook` });
     // A load balancer in front: request i goes to process i mod N.
     const send = async (i: number) => {
-      await json(pools[i % pools.length]!, 'POST', `/v1/apps/${app.id}/messages`, {
-        eventType: 'order.paid',
-        payload: PAYLOAD,
-      });
+      await sendMessage(pools[i % pools.length]!, app.id);
     };
 
     await json(receiver, 'POST', '/reset');

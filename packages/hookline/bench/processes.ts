@@ -57,6 +57,21 @@ export async function json(pool: Pool, method: 'GET' | 'POST', path: string, bod
   return text ? JSON.parse(text) : null;
 }
 
+const MESSAGE_BODY = JSON.stringify({ eventType: 'order.paid', payload: PAYLOAD });
+const MESSAGE_HEADERS = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+
+/** One message through the API, its body built once (as the ceiling's is), the 202 checked. */
+export async function sendMessage(pool: Pool, appId: string): Promise<void> {
+  const res = await pool.request({
+    method: 'POST',
+    path: `/v1/apps/${appId}/messages`,
+    headers: MESSAGE_HEADERS,
+    body: MESSAGE_BODY,
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 202) throw new Error(`POST /v1/apps/${appId}/messages: ${res.statusCode} ${text}`);
+}
+
 /** Run `total` requests with `concurrency` workers. */
 export async function blast(total: number, concurrency: number, one: (i: number) => Promise<void>): Promise<void> {
   let next = 0;

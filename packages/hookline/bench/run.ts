@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { benchPostgresUrl, type PostgresResult, runPostgresScenario } from './postgres.js';
-import { blast, cpuSeconds, json, PAYLOAD, startHookline, waitForCount } from './processes.js';
+import { blast, cpuSeconds, json, PAYLOAD, sendMessage, startHookline, waitForCount } from './processes.js';
 
 /**
  * `npm run bench`: (a) the raw ceiling — undici POSTing a 1 KB body straight to a local receiver;
@@ -85,9 +85,7 @@ async function main(): Promise<void> {
     // (b) End to end through hookline's API.
     const app = await json(api, 'POST', '/v1/apps', { name: 'bench' });
     await json(api, 'POST', `/v1/apps/${app.id}/endpoints`, { url: `${rx.url}/hook` });
-    const send = async () => {
-      await json(api, 'POST', `/v1/apps/${app.id}/messages`, { eventType: 'order.paid', payload: PAYLOAD });
-    };
+    const send = () => sendMessage(api, app.id);
     await blast(1_000, 64, send); // warm-up
     await waitForCount(receiver, 1_000, 30_000);
     await json(receiver, 'POST', '/reset');
