@@ -7,7 +7,9 @@ import { ConflictError, StoreUnavailableError } from '../src/store/errors.js';
 import { InvalidIteratorError } from '../src/store/paging.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { openStoreThread } from '../src/store/sqlite/store-thread.js';
+import { newId } from '../src/core/ids.js';
 import { storeConformance } from './helpers/store-conformance.js';
+import { enqueue, seed, T0 } from './helpers/store-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hookline-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,6 +29,36 @@ describe('SQLite store conformance, on its store thread', () => {
     const store = await openStoreThread(join(dir, `thread-${n++}.db`));
     await store.migrate();
     return store;
+  });
+});
+
+describe('SQLite group commit', () => {
+  it('a hot-path write that throws fails alone: its batch runs again with every job isolated', async () => {
+    const store = new SqliteStore(join(dir, `hot-${n++}.db`));
+    try {
+      await store.migrate();
+      const { app } = await seed(store, [{ eventTypes: [] }]);
+      const taken = (await enqueue(store, app.id, 'a')).message.id;
+      const input = (id: string) => ({
+        message: { id, appId: app.id, eventType: 'a', eventId: null, payload: '{}', timestamp: T0 },
+        leaseTo: null,
+        newDeliveryId: () => newId('dlv', T0),
+      });
+      // Three enqueues in one transaction; the middle one reuses a stored message id and must throw.
+      const [before, clash, later] = await Promise.allSettled([
+        store.enqueueMessage(input(newId('msg', T0))),
+        store.enqueueMessage(input(taken)),
+        store.enqueueMessage(input(newId('msg', T0))),
+      ]);
+      assert.equal(before.status, 'fulfilled');
+      assert.equal(clash.status, 'rejected');
+      assert.equal(later.status, 'fulfilled');
+      // Stored exactly once each, counted once each: nothing of the first, rolled-back run remains.
+      assert.equal((await store.claimDueDeliveries('w1', T0, 100, T0 + 30_000)).length, 3);
+      assert.equal((await store.deliveryStats({ appId: app.id, since: null })).count, 3);
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { activeSecrets, type EndpointSecret } from '../../core/secrets.js';
 import type { ClaimedDelivery, EnqueueInput, EnqueueResult } from '../types.js';
 import { findApp } from './apps.js';
 import type { EnqueueTarget } from './config-cache.js';
-import type { SqliteContext } from './context.js';
+import { HOT_PATH, type SqliteContext } from './context.js';
 import { type EndpointRow, type MessageRow, toMessage } from './rows.js';
 import * as sql from './statements.js';
 
@@ -12,7 +12,7 @@ import * as sql from './statements.js';
  * next group commit; fresh deliveries leased to `leaseTo` come back to be sent from memory.
  */
 export function enqueueMessage(ctx: SqliteContext, input: EnqueueInput): Promise<EnqueueResult | null> {
-  return ctx.write(() => enqueueNow(ctx, input));
+  return ctx.write(() => enqueueNow(ctx, input), HOT_PATH);
 }
 
 function enqueueNow(ctx: SqliteContext, { message, leaseTo, newDeliveryId }: EnqueueInput): EnqueueResult | null {
@@ -23,25 +23,26 @@ function enqueueNow(ctx: SqliteContext, { message, leaseTo, newDeliveryId }: Enq
       | undefined;
     if (existing) return { message: toMessage(existing), created: false, leased: [] };
   }
-  ctx.stmt(sql.INSERT_MESSAGE).run(message);
+  const { id, appId, eventType, eventId, payload, timestamp } = message;
+  ctx.stmt(sql.INSERT_MESSAGE).run(id, appId, eventType, eventId, payload, timestamp);
   const leased: ClaimedDelivery[] = [];
   for (const target of enqueueTargets(ctx, message.appId)) {
     if (!endpointWantsEvent(target.eventTypes, message.eventType)) continue;
-    const id = newDeliveryId();
-    ctx.stmt(sql.INSERT_DELIVERY).run({
-      id,
-      appId: message.appId,
-      messageId: message.id,
-      endpointId: target.id,
-      nextAttemptAt: leaseTo ? leaseTo.until : message.timestamp,
-      lockedBy: leaseTo?.workerId ?? null,
-      lockedUntil: leaseTo?.until ?? null,
-      createdAt: message.timestamp,
-    });
+    const deliveryId = newDeliveryId();
+    ctx.stmt(sql.INSERT_DELIVERY).run(
+      deliveryId,
+      message.appId,
+      message.id,
+      target.id,
+      leaseTo ? leaseTo.until : message.timestamp,
+      leaseTo?.workerId ?? null,
+      leaseTo?.until ?? null,
+      message.timestamp,
+    );
     ctx.stats.add(message.appId, target.id, message.timestamp, 1, 0, 0);
     if (leaseTo) {
       leased.push({
-        deliveryId: id,
+        deliveryId,
         messageId: message.id,
         appId: message.appId,
         endpointId: target.id,

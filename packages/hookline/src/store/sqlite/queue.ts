@@ -1,7 +1,7 @@
 import { activeSecrets, type EndpointSecret } from '../../core/secrets.js';
 import type { RecordResult } from '../port.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../types.js';
-import type { SqliteContext } from './context.js';
+import { HOT_PATH, type SqliteContext } from './context.js';
 import * as sql from './statements.js';
 
 interface ClaimedRow {
@@ -47,7 +47,7 @@ export function claimDueDeliveries(
       attemptsMade: r.attempts,
       scheduleStart: r.schedule_start,
     }));
-  });
+  }, HOT_PATH);
 }
 
 /** See DeliveryStore.recordAttempts: every write fenced by the worker's lease. */
@@ -60,7 +60,7 @@ export function recordAttempts(
     const result: RecordResult = { applied: [], leaseLost: [], disabledEndpoints: [] };
     for (const outcome of outcomes) recordNow(ctx, workerId, outcome, result);
     return result;
-  });
+  }, HOT_PATH);
 }
 
 function recordNow(ctx: SqliteContext, workerId: string, outcome: AttemptOutcome, result: RecordResult): void {
@@ -94,20 +94,33 @@ function recordNow(ctx: SqliteContext, workerId: string, outcome: AttemptOutcome
     }
   }
   const finished = next.kind !== 'retry';
-  const updated = ctx.stmt(sql.FINISH_DELIVERY).get({
-    id: outcome.deliveryId,
-    workerId,
-    status: next.kind === 'retry' ? 'pending' : next.kind,
-    attempts: attempt.attemptNumber,
+  const updated = ctx.stmt(sql.FINISH_DELIVERY).get(
+    next.kind === 'retry' ? 'pending' : next.kind,
+    attempt.attemptNumber,
     // A retry of a disabled endpoint waits, parked, until it is re-enabled.
-    nextAttemptAt: next.kind === 'retry' ? (endpointDisabled ? null : next.at) : null,
-    finishedAt: finished ? attempt.createdAt : null,
-  }) as { created_at: number } | undefined;
+    next.kind === 'retry' ? (endpointDisabled ? null : next.at) : null,
+    finished ? attempt.createdAt : null,
+    outcome.deliveryId,
+    workerId,
+  ) as { created_at: number } | undefined;
   if (!updated) {
     result.leaseLost.push(outcome.deliveryId);
     return;
   }
-  ctx.stmt(sql.INSERT_ATTEMPT).run({ ...attempt, appId: outcome.appId, deliveryId: outcome.deliveryId });
+  ctx.stmt(sql.INSERT_ATTEMPT).run(
+    attempt.id,
+    outcome.appId,
+    attempt.messageId,
+    attempt.endpointId,
+    outcome.deliveryId,
+    attempt.attemptNumber,
+    attempt.status,
+    attempt.responseStatusCode,
+    attempt.responseBody,
+    attempt.durationMs,
+    attempt.error,
+    attempt.createdAt,
+  );
   if (next.kind === 'succeeded') {
     ctx.stats.add(outcome.appId, outcome.endpointId, updated.created_at, 0, 1, 0);
     ctx.stats.delay(
@@ -131,12 +144,12 @@ export function extendLeases(
   if (deliveryIds.length === 0) return Promise.resolve();
   return ctx.write(() => {
     ctx.stmt(sql.EXTEND_LEASES).run(leaseUntil, leaseUntil, JSON.stringify(deliveryIds), workerId);
-  });
+  }, HOT_PATH);
 }
 
 export function releaseLeases(ctx: SqliteContext, workerId: string, deliveryIds: string[]): Promise<void> {
   if (deliveryIds.length === 0) return Promise.resolve();
   return ctx.write(() => {
     ctx.stmt(sql.RELEASE_LEASES).run(Date.now(), JSON.stringify(deliveryIds), workerId);
-  });
+  }, HOT_PATH);
 }

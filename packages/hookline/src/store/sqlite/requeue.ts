@@ -31,16 +31,8 @@ export function resendMessage(
       // The message never matched this endpoint (filter, or created later): it gets a delivery of its own.
       const endpoint = ctx.stmt(GET_ENDPOINT).get(appId, endpointId) as EndpointRow | undefined;
       if (endpoint && endpoint.disabled === 0) {
-        ctx.stmt(INSERT_DELIVERY).run({
-          id: newId('dlv', now),
-          appId,
-          messageId,
-          endpointId,
-          nextAttemptAt: now,
-          lockedBy: null,
-          lockedUntil: null,
-          createdAt: message.timestamp,
-        });
+        const id = newId('dlv', now);
+        ctx.stmt(INSERT_DELIVERY).run(id, appId, messageId, endpointId, now, null, null, message.timestamp);
         ctx.stats.add(appId, endpointId, message.timestamp, 1, 0, 0);
         queued++;
       }

@@ -119,7 +119,7 @@ export class SqliteStore implements DeliveryStore {
     });
     this.ctx = {
       stmt: (text) => this.stmt(text),
-      write: (job) => this.writes.run(job),
+      write: (job, options) => this.writes.run(job, options),
       stats: this.stats,
       cache: this.cache,
       endpointsChanged: () => this.cache.forget(),

