@@ -126,6 +126,25 @@ describe('several processes on one PostgreSQL database', { skip: skipWithoutPg }
     }
   });
 
+  it('an app deleted through one process is gone at once for ingest through another (its app cache)', async () => {
+    const db = await newDatabase();
+    const a = await start(db, 'api');
+    const b = await start(db, 'api');
+    const app = (await call(a.url, 'POST', '/v1/apps', { name: 'gone', uid: 'gone-app' })).body.id as string;
+    // A new app is usable at once everywhere (misses are not cached), and b now holds it in its cache.
+    for (const ref of [app, 'gone-app']) {
+      const res = await call(b.url, 'POST', `/v1/apps/${ref}/messages`, { eventType: 'a.b', payload: {} });
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+    }
+    assert.equal((await call(a.url, 'DELETE', `/v1/apps/${app}`)).status, 204);
+    for (const ref of [app, 'gone-app']) {
+      const res = await call(b.url, 'POST', `/v1/apps/${ref}/messages`, { eventType: 'a.b', payload: {} });
+      assert.equal(res.status, 404, JSON.stringify(res.body));
+      assert.equal(res.body.code, 'app_not_found');
+    }
+    assert.equal((await call(a.url, 'GET', `/v1/apps/${app}/messages`)).status, 404);
+  });
+
   it('an api process and two workers share the queue through SKIP LOCKED claims', async () => {
     const db = await newDatabase();
     const api = await start(db, 'api');
