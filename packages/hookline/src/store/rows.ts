@@ -1,4 +1,13 @@
-import type { App, AppToken, Attempt, AttemptStatus, Message, MessageSummary } from './types.js';
+import { activeSecrets, type EndpointSecret } from '../core/secrets.js';
+import type {
+  App,
+  AppToken,
+  Attempt,
+  AttemptStatus,
+  ClaimedDelivery,
+  Message,
+  MessageSummary,
+} from './types.js';
 
 /**
  * Row shapes and mappings that both backends share (plain columns, no JSON or boolean encoding);
@@ -87,4 +96,35 @@ export const toMessageSummary = (r: MessageSummaryRow): MessageSummary => ({
   eventType: r.event_type,
   eventId: r.event_id,
   timestamp: r.timestamp,
+});
+
+/** A claimed delivery with what sending it needs; headers and secrets parsed (SQLite parses its JSON first). */
+export interface ClaimedRow {
+  delivery_id: string;
+  message_id: string;
+  app_id: string;
+  endpoint_id: string;
+  attempts: number;
+  schedule_start: number;
+  url: string;
+  headers: Record<string, string>;
+  secrets: EndpointSecret[];
+  event_type: string;
+  timestamp: number;
+  payload: string;
+}
+
+export const toClaimed = (r: ClaimedRow, now: number): ClaimedDelivery => ({
+  deliveryId: r.delivery_id,
+  messageId: r.message_id,
+  appId: r.app_id,
+  endpointId: r.endpoint_id,
+  url: r.url,
+  headers: r.headers,
+  secrets: activeSecrets(r.secrets, now),
+  eventType: r.event_type,
+  timestamp: r.timestamp,
+  payload: r.payload,
+  attemptsMade: r.attempts,
+  scheduleStart: r.schedule_start,
 });

@@ -1,20 +1,16 @@
-import { activeSecrets } from '../../core/secrets.js';
-import type {
-  ClaimedDelivery,
-  Endpoint,
-  EndpointSecret,
-  EventType,
-} from '../types.js';
+import type { Endpoint, EndpointSecret, EventType } from '../types.js';
 
 export {
   type AppRow,
   type AppTokenRow,
   type AttemptRow,
+  type ClaimedRow,
   type MessageRow,
   type MessageSummaryRow,
   toApp,
   toAppToken,
   toAttempt,
+  toClaimed,
   toMessage,
   toMessageSummary,
 } from '../rows.js';
@@ -50,21 +46,6 @@ export interface EventTypeRow {
   updated_at: number;
 }
 
-export interface ClaimedRow {
-  delivery_id: string;
-  message_id: string;
-  app_id: string;
-  endpoint_id: string;
-  attempts: number;
-  schedule_start: number;
-  url: string;
-  headers: Record<string, string>;
-  secrets: EndpointSecret[];
-  event_type: string;
-  timestamp: number;
-  payload: string;
-}
-
 export const toEndpoint = (r: EndpointRow): Endpoint => ({
   id: r.id,
   appId: r.app_id,
@@ -88,19 +69,4 @@ export const toEventType = (r: EventTypeRow): EventType => ({
   archived: r.archived,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
-});
-
-export const toClaimed = (r: ClaimedRow, now: number): ClaimedDelivery => ({
-  deliveryId: r.delivery_id,
-  messageId: r.message_id,
-  appId: r.app_id,
-  endpointId: r.endpoint_id,
-  url: r.url,
-  headers: r.headers,
-  secrets: activeSecrets(r.secrets, now),
-  eventType: r.event_type,
-  timestamp: r.timestamp,
-  payload: r.payload,
-  attemptsMade: r.attempts,
-  scheduleStart: r.schedule_start,
 });

@@ -1,23 +1,12 @@
-import { activeSecrets, type EndpointSecret } from '../../core/secrets.js';
+import type { EndpointSecret } from '../../core/secrets.js';
+import { type ClaimedRow, toClaimed } from '../rows.js';
 import type { RecordResult } from '../port.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../types.js';
 import { HOT_PATH, type SqliteContext } from './context.js';
 import * as sql from './statements.js';
 
-interface ClaimedRow {
-  delivery_id: string;
-  message_id: string;
-  app_id: string;
-  endpoint_id: string;
-  attempts: number;
-  schedule_start: number;
-  url: string;
-  headers: string;
-  secrets: string;
-  event_type: string;
-  timestamp: number;
-  payload: string;
-}
+/** ClaimedRow as SQLite returns it: headers and secrets as JSON text. */
+type SqliteClaimedRow = Omit<ClaimedRow, 'headers' | 'secrets'> & { headers: string; secrets: string };
 
 /** See DeliveryStore.claimDueDeliveries. */
 export function claimDueDeliveries(
@@ -32,21 +21,17 @@ export function claimDueDeliveries(
       ctx.stmt(sql.CLAIM_DUE).all({ workerId, until: leaseUntil, now, limit }) as Array<{ id: string }>
     ).map((r) => r.id);
     if (ids.length === 0) return [];
-    const rows = ctx.stmt(sql.CLAIMED_DETAILS).all(JSON.stringify(ids)) as ClaimedRow[];
-    return rows.map((r) => ({
-      deliveryId: r.delivery_id,
-      messageId: r.message_id,
-      appId: r.app_id,
-      endpointId: r.endpoint_id,
-      url: r.url,
-      headers: JSON.parse(r.headers) as Record<string, string>,
-      secrets: activeSecrets(JSON.parse(r.secrets) as EndpointSecret[], now),
-      eventType: r.event_type,
-      timestamp: r.timestamp,
-      payload: r.payload,
-      attemptsMade: r.attempts,
-      scheduleStart: r.schedule_start,
-    }));
+    const rows = ctx.stmt(sql.CLAIMED_DETAILS).all(JSON.stringify(ids)) as SqliteClaimedRow[];
+    return rows.map((r) =>
+      toClaimed(
+        {
+          ...r,
+          headers: JSON.parse(r.headers) as Record<string, string>,
+          secrets: JSON.parse(r.secrets) as EndpointSecret[],
+        },
+        now,
+      ),
+    );
   }, HOT_PATH);
 }
 
