@@ -3,14 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { type DeliverySender, openSenderThread } from '../src/dispatch/sender-thread.js';
 import { RESPONSE_BODY_LIMIT, Sender } from '../src/dispatch/sender.js';
 import type { ClaimedDelivery } from '../src/store/types.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 /**
- * The Sender on its own and on its thread: one attempt's report (status, Retry-After, the capped body),
+ * The Sender: one attempt's report (status, Retry-After, the capped body),
  * the signature, and one deadline for the whole attempt however the receiver stalls.
  */
 let server: Server;
@@ -61,64 +60,54 @@ const delivery = (path: string): ClaimedDelivery => ({
   scheduleStart: 0,
 });
 
-const senders: Array<[string, () => Promise<DeliverySender>]> = [
-  ['in this thread', async () => new Sender({ requestTimeoutMs: 300, allowPrivateNetwork: true })],
-  ['on its thread', () => openSenderThread({ requestTimeoutMs: 300, allowPrivateNetwork: true })],
-];
+describe('Sender', () => {
+  const sender = new Sender({ requestTimeoutMs: 300, allowPrivateNetwork: true });
+  after(() => sender.close(true));
 
-for (const [where, open] of senders) {
-  describe(`Sender ${where}`, () => {
-    let sender: DeliverySender;
-    before(async () => {
-      sender = await open();
-    });
-    after(() => sender.close(true));
-
-    it('posts the signed envelope with the endpoint headers and reports the response', async () => {
-      seen.length = 0;
-      const result = await sender.send(delivery('/ok'));
-      assert.equal(result.statusCode, 200);
-      assert.equal(result.responseBody, 'ok');
-      assert.equal(result.error, null);
-      const [request] = seen;
-      assert.equal(request!.headers['x-tenant'], 'acme');
-      const headers = Object.fromEntries(
-        Object.entries(request!.headers).map(([k, v]) => [k, String(v)]),
-      ) as Record<string, string>;
-      const verified = new Webhook(SECRET).verify(request!.body, headers);
-      assert.deepEqual(verified, {
-        type: 'order.paid',
-        timestamp: '2026-01-01T00:00:00.000Z',
-        data: { order: 'o_1' },
-      });
-    });
-
-    it('keeps Retry-After and the status of a refusal', async () => {
-      const result = await sender.send(delivery('/busy'));
-      assert.equal(result.statusCode, 429);
-      assert.equal(result.retryAfter, '7');
-      assert.equal(result.responseBody, 'slow down');
-    });
-
-    it(`keeps at most ${RESPONSE_BODY_LIMIT} characters of a long body`, async () => {
-      const result = await sender.send(delivery('/big'));
-      assert.equal(result.statusCode, 200);
-      assert.equal(result.error, null);
-      assert.ok(result.responseBody.length <= RESPONSE_BODY_LIMIT, String(result.responseBody.length));
-      assert.match(result.responseBody, /^é+/);
-    });
-
-    it('ends an attempt at its deadline even when the receiver keeps trickling bytes', async () => {
-      const result = await sender.send(delivery('/trickle'));
-      assert.equal(result.statusCode, null);
-      assert.equal(result.error, 'timeout');
-      assert.ok(result.durationMs < 5_000, String(result.durationMs));
-    });
-
-    it('reports a refused connection as an error, never a throw', async () => {
-      const result = await sender.send({ ...delivery('/'), url: 'http://127.0.0.1:1/nobody' });
-      assert.equal(result.statusCode, null);
-      assert.match(result.error ?? '', /ECONNREFUSED/);
+  it('posts the signed envelope with the endpoint headers and reports the response', async () => {
+    seen.length = 0;
+    const result = await sender.send(delivery('/ok'));
+    assert.equal(result.statusCode, 200);
+    assert.equal(result.responseBody, 'ok');
+    assert.equal(result.error, null);
+    const [request] = seen;
+    assert.equal(request!.headers['x-tenant'], 'acme');
+    const headers = Object.fromEntries(
+      Object.entries(request!.headers).map(([k, v]) => [k, String(v)]),
+    ) as Record<string, string>;
+    const verified = new Webhook(SECRET).verify(request!.body, headers);
+    assert.deepEqual(verified, {
+      type: 'order.paid',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      data: { order: 'o_1' },
     });
   });
-}
+
+  it('keeps Retry-After and the status of a refusal', async () => {
+    const result = await sender.send(delivery('/busy'));
+    assert.equal(result.statusCode, 429);
+    assert.equal(result.retryAfter, '7');
+    assert.equal(result.responseBody, 'slow down');
+  });
+
+  it(`keeps at most ${RESPONSE_BODY_LIMIT} characters of a long body`, async () => {
+    const result = await sender.send(delivery('/big'));
+    assert.equal(result.statusCode, 200);
+    assert.equal(result.error, null);
+    assert.ok(result.responseBody.length <= RESPONSE_BODY_LIMIT, String(result.responseBody.length));
+    assert.match(result.responseBody, /^é+/);
+  });
+
+  it('ends an attempt at its deadline even when the receiver keeps trickling bytes', async () => {
+    const result = await sender.send(delivery('/trickle'));
+    assert.equal(result.statusCode, null);
+    assert.equal(result.error, 'timeout');
+    assert.ok(result.durationMs < 5_000, String(result.durationMs));
+  });
+
+  it('reports a refused connection as an error, never a throw', async () => {
+    const result = await sender.send({ ...delivery('/'), url: 'http://127.0.0.1:1/nobody' });
+    assert.equal(result.statusCode, null);
+    assert.match(result.error ?? '', /ECONNREFUSED/);
+  });
+});

@@ -2,17 +2,12 @@ import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/config.js';
 import type { OperationalWebhooks } from '../operational/operational-webhooks.js';
 import type { DeliveryStore } from '../store/port.js';
-import type { ClaimedDelivery } from '../store/types.js';
+import type { Delivery } from '../dispatch/delivery.js';
 import type { AppDirectory } from './app-directory.js';
 import type { EventTypeCatalog } from './event-type-catalog.js';
 
 /** The local dispatcher as the API sees it: fresh deliveries go to it from memory. */
-export interface LocalDispatch {
-  readonly workerId: string;
-  hasCapacity(): boolean;
-  accept(deliveries: ClaimedDelivery[]): void;
-  wake(): void;
-}
+export type LocalDispatch = Pick<Delivery, 'enqueue' | 'wake'>;
 
 /** Everything route handlers use; built once per server. */
 export interface ApiDeps {
@@ -28,8 +23,6 @@ export interface ApiDeps {
   operational: OperationalWebhooks | null;
   /** Null on `--role api` processes: other workers deliver. */
   dispatch: LocalDispatch | null;
-  /** How long a delivery handed to the local dispatcher stays leased. */
-  leaseMs: number;
   /** Prometheus text and content type. */
   metricsText: () => Promise<{ contentType: string; body: string }>;
   /** Health of the process: store reachable, dispatcher running. */

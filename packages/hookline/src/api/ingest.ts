@@ -19,10 +19,7 @@ export async function ingestMessage(
   const app = await loadAppCached(deps, appRef, principal);
   await deps.eventTypes.checkMessage(body.eventType, body.payload);
   const now = deps.clock();
-  const dispatch = deps.dispatch;
-  // Fresh deliveries are leased to this process in the same transaction and sent from memory.
-  const leaseTo = dispatch?.hasCapacity() ? { workerId: dispatch.workerId, until: now + deps.leaseMs } : null;
-  const result = await deps.store.enqueueMessage({
+  const input = {
     message: {
       id: newId('msg', now),
       appId: app.id,
@@ -31,15 +28,16 @@ export async function ingestMessage(
       payload: JSON.stringify(body.payload),
       timestamp: now,
     },
-    leaseTo,
     newDeliveryId: () => newId('dlv', now),
-  });
+  };
+  // With a local dispatcher, fresh deliveries are leased to it in the same commit and sent from memory.
+  const result = deps.dispatch
+    ? await deps.dispatch.enqueue(input)
+    : await deps.store.enqueueMessage({ ...input, leaseTo: null });
   if (result === null) {
     deps.apps.forget(); // deleted since it was cached
     throw appNotFound(appRef);
   }
-  if (result.leased.length > 0) dispatch?.accept(result.leased);
-  else if (result.created) dispatch?.wake();
   deps.messageAccepted(result.created);
   return presentAccepted(result.message);
 }

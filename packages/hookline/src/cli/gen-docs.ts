@@ -23,7 +23,6 @@ export function currentOpenApi() {
       logger: pino({ level: 'silent' }),
       clock: Date.now,
       dispatch: null,
-      leaseMs: 30_000,
       metricsText: async () => ({ contentType: 'text/plain', body: '' }),
       health: async () => ({ ok: true, detail: {} }),
       messageAccepted: () => {},

@@ -3,12 +3,15 @@ import type { DeliveryStore, RecordResult } from '../store/port.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../store/types.js';
 import { type DecideOptions, decideOutcome } from './decide.js';
 import type { SendResult } from './sender.js';
-import type { DeliverySender } from './sender-thread.js';
+import type { HandOff } from './hand-off.js';
+import type { DeliverySender } from './sender.js';
 
 /** What the dispatcher reports as it goes (metrics live outside dispatch/). */
 export interface DispatchObserver {
   attemptSent(delivery: ClaimedDelivery, result: SendResult): void;
   outcomesRecorded(outcomes: AttemptOutcome[], result: RecordResult): void;
+  /** Whether fresh deliveries handed over now would be sent at once changed. */
+  capacityChanged?(hasCapacity: boolean): void;
 }
 
 /** Whether this worker can reach its store, for /healthz. */
@@ -37,7 +40,7 @@ export interface DispatcherOptions extends DecideOptions {
  * The delivery loop of one process: claim due deliveries in batches (or take fresh ones from ingest in
  * memory), send them concurrently, and write outcomes back in batches, every write fenced by the lease.
  */
-export class Dispatcher {
+export class Dispatcher implements HandOff {
   private readonly inFlight = new Map<string, ClaimedDelivery>();
   private outcomes: AttemptOutcome[] = [];
   private flushing: Promise<void> | null = null;
@@ -75,6 +78,10 @@ export class Dispatcher {
 
   get workerId(): string {
     return this.options.workerId;
+  }
+
+  get leaseMs(): number {
+    return this.options.leaseMs;
   }
 
   start(): void {
@@ -239,6 +246,7 @@ export class Dispatcher {
 
   private launch(delivery: ClaimedDelivery): void {
     this.inFlight.set(delivery.deliveryId, delivery);
+    if (this.inFlight.size === this.options.maxInFlight) this.observer.capacityChanged?.(false);
     void this.sender.send(delivery).then((result) => this.finish(delivery, result));
   }
 
@@ -288,7 +296,9 @@ export class Dispatcher {
       // expires they are sent again, so nothing is lost; an attempt may repeat (at-least-once).
       this.storeFailed(`recording ${batch.length} attempts (they will be sent again)`, error);
     }
+    const wasFull = this.inFlight.size >= this.options.maxInFlight;
     for (const outcome of batch) this.inFlight.delete(outcome.deliveryId);
+    if (wasFull && this.hasCapacity()) this.observer.capacityChanged?.(true);
     if (this.drained && this.inFlight.size === 0) this.drained();
     if (!this.stopping && this.backlog) this.wake();
   }
@@ -310,6 +320,7 @@ export class Dispatcher {
    */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    this.observer.capacityChanged?.(false);
     this.clearTimer();
     this.unsubscribe?.();
     if (this.leaseTimer) clearInterval(this.leaseTimer);

@@ -28,6 +28,14 @@ export interface SenderOptions {
   clock?: () => number;
 }
 
+/** What the dispatcher sends through (the Sender; tests may give it another). */
+export interface DeliverySender {
+  /** Sign, POST and report (never throws). */
+  send(delivery: ClaimedDelivery): Promise<SendResult>;
+  /** Close idle connections; with `force`, abort requests still in flight. */
+  close(force?: boolean): Promise<void>;
+}
+
 /** How much of a response body an attempt keeps. */
 export const RESPONSE_BODY_LIMIT = 4096;
 
@@ -37,7 +45,7 @@ const USER_AGENT = `hookline/${VERSION}`;
 const ATTEMPT_TIMEOUT = new Error('timeout');
 
 /** Signs and POSTs deliveries through one undici pool per origin; never follows redirects. */
-export class Sender {
+export class Sender implements DeliverySender {
   private readonly agent: Agent;
   private readonly clock: () => number;
 

@@ -1,12 +1,70 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { isDelivered } from '../dispatch/decide.js';
 import type { DispatchObserver } from '../dispatch/dispatcher.js';
-import type { SendResult } from '../dispatch/sender.js';
 import type { RecordResult } from '../store/port.js';
-import type { AttemptOutcome, ClaimedDelivery } from '../store/types.js';
+import type { AttemptOutcome } from '../store/types.js';
+
+/** What the dispatcher's reports become: attempts and finished deliveries. */
+export interface MetricsSink {
+  attempt(delivered: boolean, durationMs: number): void;
+  finished(succeeded: boolean, delayMs: number): void;
+}
+
+/** A dispatcher's figures as plain numbers, to cross threads: pairs of (1|0, duration or delay in ms). */
+export interface DeliveryFigures {
+  attempts: number[];
+  finished: number[];
+}
+
+/** The dispatcher's reports as metric figures for `sink`. */
+export function metricsObserver(sink: MetricsSink): DispatchObserver {
+  return {
+    attemptSent: (_delivery, result) => sink.attempt(isDelivered(result.statusCode), result.durationMs),
+    outcomesRecorded: (outcomes: AttemptOutcome[], result: RecordResult) => {
+      const applied = new Set(result.applied);
+      for (const outcome of outcomes) {
+        if (!applied.has(outcome.deliveryId)) continue;
+        if (outcome.attempt.status === 'succeeded') {
+          sink.finished(true, outcome.attempt.createdAt - outcome.messageTimestamp);
+        } else if (outcome.next.kind !== 'retry' || result.disabledEndpoints.includes(outcome.endpointId)) {
+          sink.finished(false, 0);
+        }
+      }
+    },
+  };
+}
+
+/** Collects figures on one thread and hands them over once per event-loop turn. */
+export class FiguresBatch implements MetricsSink {
+  private figures: DeliveryFigures = { attempts: [], finished: [] };
+  private scheduled = false;
+
+  constructor(private readonly send: (figures: DeliveryFigures) => void) {}
+
+  attempt(delivered: boolean, durationMs: number): void {
+    this.figures.attempts.push(delivered ? 1 : 0, durationMs);
+    this.schedule();
+  }
+
+  finished(succeeded: boolean, delayMs: number): void {
+    this.figures.finished.push(succeeded ? 1 : 0, delayMs);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const figures = this.figures;
+      this.figures = { attempts: [], finished: [] };
+      this.send(figures);
+    });
+  }
+}
 
 /** hookline's Prometheus metrics, in a registry of their own (several servers may share one process). */
-export class Metrics implements DispatchObserver {
+export class Metrics implements MetricsSink {
   readonly registry = new Registry();
   private readonly deliveries = new Counter({
     name: 'hookline_deliveries_total',
@@ -59,22 +117,23 @@ export class Metrics implements DispatchObserver {
     this.messages.inc({ kind: created ? 'new' : 'duplicate' });
   }
 
-  attemptSent(_delivery: ClaimedDelivery, result: SendResult): void {
-    this.attempts.inc({ outcome: isDelivered(result.statusCode) ? 'success' : 'failure' });
-    this.attemptDuration.observe(result.durationMs / 1000);
+  /** One HTTP attempt. */
+  attempt(delivered: boolean, durationMs: number): void {
+    this.attempts.inc({ outcome: delivered ? 'success' : 'failure' });
+    this.attemptDuration.observe(durationMs / 1000);
   }
 
-  outcomesRecorded(outcomes: AttemptOutcome[], result: RecordResult): void {
-    const applied = new Set(result.applied);
-    for (const outcome of outcomes) {
-      if (!applied.has(outcome.deliveryId)) continue;
-      if (outcome.attempt.status === 'succeeded') {
-        this.deliveries.inc({ outcome: 'succeeded' });
-        this.delay.observe((outcome.attempt.createdAt - outcome.messageTimestamp) / 1000);
-      } else if (outcome.next.kind !== 'retry' || result.disabledEndpoints.includes(outcome.endpointId)) {
-        this.deliveries.inc({ outcome: 'failed' });
-      }
-    }
+  /** One delivery finished: succeeded `delayMs` after its message's time, or given up. */
+  finished(succeeded: boolean, delayMs: number): void {
+    this.deliveries.inc({ outcome: succeeded ? 'succeeded' : 'failed' });
+    if (succeeded) this.delay.observe(delayMs / 1000);
+  }
+
+  /** Figures another thread's dispatcher collected (DeliveryFigures). */
+  apply(figures: DeliveryFigures): void {
+    const { attempts, finished } = figures;
+    for (let i = 0; i < attempts.length; i += 2) this.attempt(attempts[i] === 1, attempts[i + 1]!);
+    for (let i = 0; i < finished.length; i += 2) this.finished(finished[i] === 1, finished[i + 1]!);
   }
 
   async text(): Promise<{ contentType: string; body: string }> {

@@ -11,14 +11,13 @@ import { EventTypeCatalog } from '../api/event-type-catalog.js';
 import { ingestFastPath } from '../api/ingest-fast-path.js';
 import { buildApi } from '../api/server.js';
 import type { ServeConfig } from '../config/config.js';
-import { newId } from '../core/ids.js';
-import { type DispatchObserver, Dispatcher } from '../dispatch/dispatcher.js';
-import { type DeliverySender, openSenderThread } from '../dispatch/sender-thread.js';
-import { Sender } from '../dispatch/sender.js';
+import { type Delivery, localDelivery } from '../dispatch/delivery.js';
+import { openDeliveryThread } from '../dispatch/delivery-thread.js';
 import { createLogger } from '../observe/logger.js';
-import { Metrics } from '../observe/metrics.js';
+import { Metrics, metricsObserver } from '../observe/metrics.js';
 import { ensureOperationalEndpoint, OperationalWebhooks } from '../operational/operational-webhooks.js';
 import type { DeliveryStore } from '../store/port.js';
+import { isStoreThread } from '../store/sqlite/store-thread.js';
 import { openStore } from './open-store.js';
 import { RetentionPurger } from './retention-purger.js';
 
@@ -65,45 +64,34 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
 
   const clock = Date.now;
   const metrics = new Metrics(() => store.queueDepth());
-  let dispatcher: Dispatcher | null = null;
-  const operational = config.operationalWebhookUrl
-    ? new OperationalWebhooks(
-        store,
-        await ensureOperationalEndpoint(store, config.operationalWebhookUrl, clock()),
-        clock,
-        logger,
-        () => dispatcher?.wake(),
-      )
+  let delivery: Delivery | null = null;
+  const target = config.operationalWebhookUrl
+    ? await ensureOperationalEndpoint(store, config.operationalWebhookUrl, clock())
     : null;
-  const observer: DispatchObserver = {
-    attemptSent: (delivery, result) => metrics.attemptSent(delivery, result),
-    outcomesRecorded: (outcomes, result) => {
-      metrics.outcomesRecorded(outcomes, result);
-      operational?.outcomesRecorded(outcomes, result);
-    },
-  };
-  const sender = config.role === 'api' ? null : await openSender(store, config);
-  dispatcher =
-    sender === null
-      ? null
-      : new Dispatcher(
-          store,
-          sender,
-          {
-            workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
-            leaseMs: config.leaseMs,
-            maxInFlight: 2048,
-            claimBatch: 256,
-            pollMs: store.capabilities.multiProcess ? 1000 : 5000,
-            clock,
-            schedule: config.retrySchedule,
-            autoDisableAfterMs: config.autoDisableAfterMs,
-            random: Math.random,
-            newAttemptId: (now) => newId('atmpt', now),
-          },
-          logger,
-          observer,
-        );
+  const operational = target ? new OperationalWebhooks(store, target, clock, logger, () => delivery?.wake()) : null;
+  let deliveryFailure: () => string | null = () => null;
+  if (config.role !== 'api') {
+    const workerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    if (isStoreThread(store)) {
+      // SQLite: one process does everything, so delivery gets a thread (a core) of its own.
+      const thread = await openDeliveryThread(store, { config, workerId, operational: target }, (figures) =>
+        metrics.apply(figures),
+      );
+      deliveryFailure = thread.failure;
+      delivery = thread;
+    } else {
+      // PostgreSQL scales by processes, one per core: each delivers on its own event loop (an extra thread per
+      // process only adds context switches when processes share cores: docs/benchmarks.md).
+      const observer = metricsObserver(metrics);
+      delivery = localDelivery(store, config, workerId, logger, {
+        ...observer,
+        outcomesRecorded: (outcomes, result) => {
+          observer.outcomesRecorded(outcomes, result);
+          operational?.outcomesRecorded(outcomes, result);
+        },
+      });
+    }
+  }
   const purger =
     config.role === 'api'
       ? null
@@ -117,8 +105,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     eventTypes: new EventTypeCatalog(store, config.strictEventTypes, clock),
     apps: new AppDirectory(store, clock),
     operational,
-    dispatch: dispatcher,
-    leaseMs: config.leaseMs,
+    dispatch: delivery,
     metricsText: () => metrics.text(),
     health: async () => {
       const detail: Record<string, unknown> = { role: config.role };
@@ -130,13 +117,13 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
         detail.store = (error as Error).message;
         detail.reason = `the database does not answer: ${(error as Error).message}`;
       }
-      const sending = sender?.failure?.() ?? null;
-      if (sending) {
+      const stopped = deliveryFailure();
+      if (stopped) {
         ok = false;
-        detail.sender = sending;
-        detail.reason ??= `delivery is stopped: ${sending}`;
+        detail.delivery = stopped;
+        detail.reason ??= `delivery is stopped: ${stopped}`;
       }
-      const worker = dispatcher?.health();
+      const worker = stopped ? null : await delivery?.health();
       if (worker && !worker.ok) {
         ok = false;
         detail.worker = { reason: worker.reason, since: new Date(worker.since!).toISOString() };
@@ -170,10 +157,10 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       server.listen(config.port, config.host, () => resolve());
     });
   } catch (error) {
-    await sender?.close(true); // its thread would keep the process alive
+    await delivery?.stop(0); // its thread would keep the process alive
     throw error;
   }
-  dispatcher?.start();
+  delivery?.start();
   purger?.start();
 
   const port = (server.address() as AddressInfo).port;
@@ -190,8 +177,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await purger?.stop();
-        await dispatcher?.stop(Math.min(config.requestTimeoutMs, 10_000));
-        await sender?.close(true);
+        await delivery?.stop(Math.min(config.requestTimeoutMs, 10_000));
         server.closeAllConnections();
         await closed;
         await store.close();
@@ -199,15 +185,4 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       return stopping;
     },
   };
-}
-
-/**
- * The HTTP sender: on SQLite, one process does everything, so sending gets a thread (a core) of its own;
- * on PostgreSQL, throughput scales by processes, one per core, so each process keeps its sending on its
- * event loop (an extra thread per process only adds context switches when processes share cores:
- * docs/benchmarks.md).
- */
-async function openSender(store: DeliveryStore, config: ServeConfig): Promise<DeliverySender> {
-  const options = { requestTimeoutMs: config.requestTimeoutMs, allowPrivateNetwork: config.allowPrivateNetwork };
-  return store.capabilities.multiProcess ? new Sender(options) : openSenderThread(options);
 }

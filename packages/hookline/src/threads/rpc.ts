@@ -1,27 +1,40 @@
-import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { parentPort, type Transferable, Worker, workerData } from 'node:worker_threads';
 
 /**
- * Method calls to an object living on a worker thread (the SQLite store, the HTTP sender), as plain
- * structured-clone messages. Calls and replies cross as one array per event-loop turn: a `postMessage`
- * per call cost ≈4 % of the main thread under load. Hand-written: the common libraries (comlink, piscina)
- * post a message per call or run a task pool, and neither batches per turn.
+ * Method calls to an object living on another thread (the SQLite store, the delivery thread), as plain
+ * structured-clone messages over a Worker or a MessagePort. Calls, replies and events cross as one array
+ * per event-loop turn: a `postMessage` per call cost ≈4 % of the main thread under load. Hand-written: the
+ * common libraries (comlink, piscina) post a message per call or run a task pool, and neither batches per
+ * turn nor lets the serving side push events.
  */
 
-/** One method call sent to the worker. */
+/** One method call sent to the serving thread. */
 export interface Call {
   id: number;
   method: string;
   args: unknown[];
 }
 
-/** The answer to a call; id 0 answers the worker's start (value: what the worker says about itself). */
-export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
+/**
+ * What the serving side sends: the answer to a call (id 0 answers a worker's start, value: what the worker
+ * says about itself), or an event it pushes on its own (id -1).
+ */
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: SerializedError }
+  | { id: -1; event: string; value: unknown };
 
 export interface SerializedError {
   name: string;
   message: string;
   field?: string;
   code?: string;
+}
+
+/** A Worker from the parent's side, a MessagePort, or parentPort from the worker's side. */
+interface Endpoint {
+  postMessage(value: unknown, transfer?: readonly Transferable[]): void;
+  on(event: 'message', listener: (value: unknown) => void): unknown;
 }
 
 /** Messages to the other thread, sent as one array per event-loop turn. */
@@ -61,34 +74,33 @@ export function plainError(error: SerializedError): Error {
   return Object.assign(revived, error.code !== undefined ? { code: error.code } : {});
 }
 
-export interface WorkerClient {
-  /** What the worker answered at its start. */
-  readonly hello: unknown;
-  call(method: string, args: unknown[]): Promise<unknown>;
-  terminate(): Promise<void>;
+export interface RpcClient {
+  /** Call `method` on the other side; `transfer` (ports) moves with this call, posted at once. */
+  call(method: string, args: unknown[], transfer?: Transferable[]): Promise<unknown>;
+  /** Fail every waiting and later call with `error` (the other side is gone). */
+  fail(error: Error): void;
 }
 
-export interface WorkerClientOptions {
-  /** Rebuild a typed error from the worker's (default: plainError). */
+export interface RpcClientOptions {
+  /** Rebuild a typed error from the other side's (default: plainError). */
   revive?: (error: SerializedError) => Error;
-  /** The error every waiting and later call fails with once the worker stopped. */
-  stopped: (cause: Error) => Error;
+  /** Events the serving side pushes. */
+  onEvent?: (event: string, value: unknown) => void;
 }
 
-/** Start `url` (a module calling serveOnThread) and resolve once it answered its start. */
-export async function startWorker(url: URL, data: unknown, options: WorkerClientOptions): Promise<WorkerClient> {
+/** The calling side over `endpoint`. */
+export function rpcClient(endpoint: Endpoint, options: RpcClientOptions = {}): RpcClient {
   const revive = options.revive ?? plainError;
-  const worker = new Worker(url, { workerData: data });
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let failure: Error | null = null;
 
-  const hello = await new Promise<unknown>((resolve, reject) => {
-    worker.once('message', ([reply]: Reply[]) => (reply!.ok ? resolve(reply!.value) : reject(revive(reply!.error))));
-    worker.once('error', reject);
-  });
-  worker.on('message', (replies: Reply[]) => {
-    for (const reply of replies) {
+  endpoint.on('message', (replies) => {
+    for (const reply of replies as Reply[]) {
+      if ('event' in reply) {
+        options.onEvent?.(reply.event, reply.value);
+        continue;
+      }
       const call = pending.get(reply.id);
       if (!call) continue;
       pending.delete(reply.id);
@@ -96,9 +108,9 @@ export async function startWorker(url: URL, data: unknown, options: WorkerClient
       else call.reject(revive(reply.error));
     }
   });
-  const postOne = (item: Call) => {
+  const postOne = (item: Call, transfer?: Transferable[]) => {
     try {
-      worker.postMessage([item]);
+      endpoint.postMessage([item], transfer);
     } catch (error) {
       pending.get(item.id)?.reject(error as Error);
       pending.delete(item.id);
@@ -106,72 +118,99 @@ export async function startWorker(url: URL, data: unknown, options: WorkerClient
   };
   const calls = new Outbox<Call>((items) => {
     try {
-      worker.postMessage(items);
+      endpoint.postMessage(items);
     } catch {
       // An argument that cannot cross threads fails its own call, not the batch or the process.
       for (const item of items) postOne(item);
     }
   });
-  // A crashed worker fails every waiting and later call, never a hang.
-  const fail = (error: Error) => {
-    failure = options.stopped(error);
-    for (const call of pending.values()) call.reject(failure);
-    pending.clear();
-  };
-  worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
 
   return {
-    hello,
-    call: (method, args) => {
+    call: (method, args, transfer) => {
       if (failure) return Promise.reject(failure);
       return new Promise((resolve, reject) => {
         const id = nextId++;
         pending.set(id, { resolve, reject });
-        calls.push({ id, method, args });
+        if (transfer) postOne({ id, method, args }, transfer);
+        else calls.push({ id, method, args });
       });
     },
+    fail: (error) => {
+      failure = error;
+      for (const call of pending.values()) call.reject(error);
+      pending.clear();
+    },
+  };
+}
+
+export interface WorkerClient {
+  /** What the worker answered at its start. */
+  readonly hello: unknown;
+  call(method: string, args: unknown[], transfer?: Transferable[]): Promise<unknown>;
+  terminate(): Promise<void>;
+}
+
+export interface WorkerClientOptions extends RpcClientOptions {
+  /** The error every waiting and later call fails with once the worker stopped. */
+  stopped: (cause: Error) => Error;
+  /** Moved to the worker with its data (ports). */
+  transfer?: Transferable[];
+}
+
+/** Start `url` (a module calling serveOnThread) and resolve once it answered its start. */
+export async function startWorker(url: URL, data: unknown, options: WorkerClientOptions): Promise<WorkerClient> {
+  const revive = options.revive ?? plainError;
+  const worker = new Worker(url, { workerData: data, transferList: options.transfer });
+  const hello = await new Promise<unknown>((resolve, reject) => {
+    worker.once('message', ([reply]: Reply[]) =>
+      'event' in reply! ? reject(new Error('event before start')) : reply!.ok ? resolve(reply!.value) : reject(revive(reply!.error)),
+    );
+    worker.once('error', reject);
+  });
+  const client = rpcClient(worker, options);
+  // A crashed worker fails every waiting and later call, never a hang.
+  const fail = (error: Error) => client.fail(options.stopped(error));
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+  return {
+    hello,
+    call: client.call,
     terminate: async () => {
       await worker.terminate();
     },
   };
 }
 
+/** Push an event to the calling side (delivered in order with the replies of the same turn). */
+export type Emit = (event: string, value: unknown) => void;
+
 /**
- * The worker side: build the object from workerData, answer the start with `hello(target)`, then run
- * every call's method and send its result (or error) back. A value that cannot cross threads fails its
- * own call, not the batch or the thread.
+ * The serving side over `endpoint`: run every call's method on `target` and send its result (or error)
+ * back. A value that cannot cross threads fails its own call, not the batch or the thread. Returns the
+ * function that pushes events to the caller.
  */
-export async function serveOnThread<T extends object>(
-  create: (data: unknown) => T | Promise<T>,
-  hello: (target: T) => unknown,
+export function serveRpc(
+  endpoint: Endpoint,
+  target: object,
   prepare: (method: string, args: unknown[]) => unknown[] = (_method, args) => args,
-): Promise<void> {
-  const port = parentPort!;
-  let target: T;
-  try {
-    target = await create(workerData);
-    port.postMessage([{ id: 0, ok: true, value: hello(target) }] satisfies Reply[]);
-  } catch (error) {
-    port.postMessage([{ id: 0, ok: false, error: serializeError(error) }] satisfies Reply[]);
-    process.exit(0);
-  }
+): Emit {
   const replies = new Outbox<Reply>((items) => {
     try {
-      port.postMessage(items);
+      endpoint.postMessage(items);
     } catch {
       for (const item of items) {
         try {
-          port.postMessage([item]);
+          endpoint.postMessage([item]);
         } catch (error) {
-          port.postMessage([{ id: item.id, ok: false, error: serializeError(error) }] satisfies Reply[]);
+          if ('event' in item) throw error; // an event is built here, from plain values: a bug, not input
+          endpoint.postMessage([{ id: item.id, ok: false, error: serializeError(error) }] satisfies Reply[]);
         }
       }
     }
   });
-  const methods = target as unknown as Record<string, (...a: unknown[]) => unknown>;
-  port.on('message', (calls: Call[]) => {
-    for (const call of calls) {
+  const methods = target as Record<string, (...a: unknown[]) => unknown>;
+  endpoint.on('message', (calls) => {
+    for (const call of calls as Call[]) {
       Promise.resolve()
         .then(() => {
           const method = methods[call.method];
@@ -184,4 +223,27 @@ export async function serveOnThread<T extends object>(
         );
     }
   });
+  return (event, value) => replies.push({ id: -1, event, value });
+}
+
+/**
+ * The worker side: build the object from workerData (with the function that pushes events to the parent),
+ * answer the start with `hello(target)`, then serve its methods.
+ */
+export async function serveOnThread<T extends object>(
+  create: (data: unknown, emit: Emit) => T | Promise<T>,
+  hello: (target: T) => unknown,
+  prepare?: (method: string, args: unknown[]) => unknown[],
+): Promise<void> {
+  const port = parentPort!;
+  let target: T;
+  let emit: Emit = () => undefined;
+  try {
+    target = await create(workerData, (event, value) => emit(event, value));
+    port.postMessage([{ id: 0, ok: true, value: hello(target) }] satisfies Reply[]);
+  } catch (error) {
+    port.postMessage([{ id: 0, ok: false, error: serializeError(error) }] satisfies Reply[]);
+    process.exit(0);
+  }
+  emit = serveRpc(port, target, prepare);
 }

@@ -1,0 +1,59 @@
+import { MessageChannel } from 'node:worker_threads';
+import type { DeliveryFigures } from '../observe/metrics.js';
+import type { OperationalTarget } from '../operational/operational-webhooks.js';
+import type { StoreThread } from '../store/sqlite/store-thread.js';
+import { startWorker } from '../threads/rpc.js';
+import type { Delivery, DeliveryConfig } from './delivery.js';
+import type { DispatcherHealth } from './dispatcher.js';
+
+/** What the delivery thread starts from (plain data, and its port to the store thread). */
+export interface DeliveryThreadData {
+  config: DeliveryConfig;
+  workerId: string;
+  operational: OperationalTarget | null;
+}
+
+/**
+ * The dispatcher and its sender on a thread of their own, beside the store's thread (SQLite: one process
+ * does everything). Fresh deliveries go from the store thread straight to this one the moment their message
+ * commits, and outcomes go straight back: the event loop serving the API only enqueues (docs/benchmarks.md).
+ * Metric figures come back once per turn; the thread logs on its own.
+ */
+export async function openDeliveryThread(
+  store: StoreThread,
+  data: DeliveryThreadData,
+  figures: (figures: DeliveryFigures) => void,
+): Promise<Delivery & { failure(): string | null }> {
+  const { port1, port2 } = new MessageChannel();
+  await store.attachDelivery(port1, data.workerId, data.config.leaseMs);
+  let stopped: Error | null = null;
+  let closed = false;
+  const worker = await startWorker(
+    new URL('./delivery-worker.js', import.meta.url),
+    { ...data, capabilities: store.capabilities, port: port2 },
+    {
+      transfer: [port2],
+      onEvent: (event, value) => {
+        if (event === 'figures') figures(value as DeliveryFigures);
+      },
+      stopped: (cause) => (stopped = new Error(`the delivery thread stopped: ${cause.message}`)),
+    },
+  );
+  const ignore = () => undefined;
+  return {
+    enqueue: (input) => store.enqueueForDelivery(input),
+    wake: () => void worker.call('wake', []).catch(ignore),
+    start: () => void worker.call('start', []).catch(ignore),
+    stop: async (graceMs) => {
+      if (closed) return;
+      closed = true;
+      await worker.call('stop', [graceMs]).catch(ignore);
+      await worker.terminate();
+    },
+    health: async (): Promise<DispatcherHealth> => {
+      if (stopped) return { ok: false, reason: stopped.message };
+      return (await worker.call('health', [])) as DispatcherHealth;
+    },
+    failure: () => (stopped && !closed ? stopped.message : null),
+  };
+}

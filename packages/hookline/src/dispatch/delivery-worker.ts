@@ -1,0 +1,54 @@
+/**
+ * The delivery thread (started by delivery-thread.ts): a Dispatcher and its Sender, calling the store
+ * thread over their own port, taking fresh deliveries from it as they commit.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { createLogger } from '../observe/logger.js';
+import { FiguresBatch, metricsObserver } from '../observe/metrics.js';
+import { OperationalWebhooks } from '../operational/operational-webhooks.js';
+import type { StoreCapabilities } from '../store/port.js';
+import { forwardStore } from '../store/sqlite/store-thread.js';
+import { reviveStoreError } from '../store/sqlite/thread-protocol.js';
+import type { ClaimedDelivery } from '../store/types.js';
+import { rpcClient, serveOnThread } from '../threads/rpc.js';
+import { localDelivery } from './delivery.js';
+import type { DeliveryThreadData } from './delivery-thread.js';
+
+type Data = DeliveryThreadData & { capabilities: StoreCapabilities; port: MessagePort };
+
+await serveOnThread(
+  (raw, emit) => {
+    const data = raw as Data;
+    let handOff: { accept(d: ClaimedDelivery[]): void; wake(): void } | null = null;
+    const client = rpcClient(data.port, {
+      revive: reviveStoreError,
+      onEvent: (event, value) => {
+        if (event === 'accept') handOff?.accept(value as ClaimedDelivery[]);
+        else if (event === 'wake') handOff?.wake();
+      },
+    });
+    const store = forwardStore(client.call, data.capabilities, {});
+    const logger = createLogger(data.config.logLevel);
+    const metrics = metricsObserver(new FiguresBatch((figures) => emit('figures', figures)));
+    const operational = data.operational
+      ? new OperationalWebhooks(store, data.operational, Date.now, logger, () => delivery.wake())
+      : null;
+    const delivery = localDelivery(store, data.config, data.workerId, logger, {
+      ...metrics,
+      outcomesRecorded: (outcomes, result) => {
+        metrics.outcomesRecorded(outcomes, result);
+        operational?.outcomesRecorded(outcomes, result);
+      },
+      // The store thread leases fresh deliveries to this thread only while it has room.
+      capacityChanged: (room) => void client.call('setDeliveryRoom', [room]).catch(() => undefined),
+    });
+    handOff = delivery.dispatcher;
+    return {
+      start: () => delivery.start(),
+      wake: () => delivery.wake(),
+      health: () => delivery.health(),
+      stop: (graceMs: number) => delivery.stop(graceMs),
+    };
+  },
+  () => null,
+);
