@@ -36,11 +36,13 @@ class DeliveryLink implements HandOff {
 /** What the threads call: the store's methods, and the link to the delivery thread. */
 class StoreHost {
   private link: DeliveryLink | null = null;
+  /** What both threads call: this host, then the store. */
+  readonly api: object = served(this);
 
   constructor(readonly store: SqliteStore) {}
 
   attachDelivery(port: MessagePort, workerId: string, leaseMs: number): void {
-    const emit = serveRpc(port, served(this), prepare);
+    const emit = serveRpc(port, this.api, prepare);
     this.link = new DeliveryLink(workerId, leaseMs, emit);
   }
 
@@ -59,13 +61,19 @@ class StoreHost {
   }
 }
 
-/** The host's own methods, then the store's. */
+/** The host's own methods, then the store's (each bound once). */
 function served(host: StoreHost): object {
+  const bound = new Map<string | symbol, unknown>();
   return new Proxy(host, {
     get: (target, prop) => {
       if (prop in target) return target[prop as keyof StoreHost];
-      const method = (target.store as unknown as Record<string | symbol, unknown>)[prop];
-      return typeof method === 'function' ? method.bind(target.store) : undefined;
+      let method = bound.get(prop);
+      if (method === undefined) {
+        const own = (target.store as unknown as Record<string | symbol, unknown>)[prop];
+        method = typeof own === 'function' ? own.bind(target.store) : null;
+        bound.set(prop, method);
+      }
+      return method ?? undefined;
     },
   });
 }
@@ -78,7 +86,7 @@ function prepare(method: string, args: unknown[]): unknown[] {
 }
 
 await serveOnThread(
-  (data) => served(new StoreHost(new SqliteStore((data as { file: string }).file))),
-  (host) => (host as StoreHost).store.capabilities,
+  (data) => new StoreHost(new SqliteStore((data as { file: string }).file)).api,
+  (api) => (api as StoreHost).store.capabilities,
   prepare,
 );
