@@ -36,7 +36,11 @@ export async function openDeliveryThread(
       onEvent: (event, value) => {
         if (event === 'figures') figures(value as DeliveryFigures);
       },
-      stopped: (cause) => (stopped = new Error(`the delivery thread stopped: ${cause.message}`)),
+      stopped: (cause) => {
+        // Messages accepted from now on wait in the queue, unleased, for the next start to send them.
+        void store.setDeliveryRoom(false).catch(() => undefined);
+        return (stopped = new Error(`the delivery thread stopped: ${cause.message}`));
+      },
     },
   );
   const ignore = () => undefined;

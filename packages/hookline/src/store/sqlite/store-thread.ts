@@ -15,6 +15,8 @@ export interface StoreThread extends DeliveryStore {
   attachDelivery(port: MessagePort, workerId: string, leaseMs: number): Promise<void>;
   /** Store a message and hand its fresh deliveries straight to the attached delivery thread. */
   enqueueForDelivery(input: FreshMessage): Promise<Accepted | null>;
+  /** Whether the delivery thread takes fresh deliveries now (false: they wait in the queue, unleased). */
+  setDeliveryRoom(room: boolean): Promise<void>;
 }
 
 /**
