@@ -11,6 +11,7 @@ import {
   startHookline,
   stopHookline,
   succeededDeliveries,
+  WARM_UP_MESSAGES,
   waitForCount,
 } from './processes.js';
 
@@ -27,8 +28,6 @@ export interface PostgresResult {
   /** CPU of the database's backends serving this database during the burst ÷ deliveries. */
   databaseCpuMsPerDelivery: number | null;
 }
-
-const WARM_UP = 1_000;
 
 /** The PostgreSQL server the benchmark uses, if one answers: HOOKLINE_BENCH_PG, HOOKLINE_TEST_PG, or local. */
 export async function benchPostgresUrl(): Promise<string | null> {
@@ -99,8 +98,9 @@ export async function runPostgresScenario(
     };
 
     await json(receiver, 'POST', '/reset');
-    await blast(WARM_UP, concurrency, send);
-    await waitForCount(receiver, WARM_UP, 60_000);
+    const warmUp = WARM_UP_MESSAGES * processes; // round-robin: each process gets as many as the SQLite one
+    await blast(warmUp, concurrency, send);
+    await waitForCount(receiver, warmUp, 180_000);
     await json(receiver, 'POST', '/reset');
 
     const cpuBefore = hooklines.map((h) => cpuSeconds(h.child.pid!));
@@ -139,7 +139,7 @@ export async function runPostgresScenario(
     return {
       processes,
       deliveriesPerSecond: messages / seconds,
-      commitsPerDelivery: commits / (WARM_UP + messages),
+      commitsPerDelivery: commits / (warmUp + messages),
       workerCpuMsPerDelivery,
       hooklineCpuMsPerDelivery: hooklineCpu === null ? null : (hooklineCpu * 1000) / messages,
       databaseCpuMsPerDelivery: dbAfter.size > 0 ? (dbCpu * 1000) / messages : null,

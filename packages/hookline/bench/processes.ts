@@ -6,6 +6,13 @@ import { Pool } from 'undici';
 /** Shared pieces of the benchmark: hookline child processes, HTTP helpers, CPU accounting. */
 export const TOKEN = 'bench-admin-token-0123456789';
 export const PAYLOAD = { order: 'o_123', items: 'x'.repeat(940) }; // ≈1 KB envelope
+/**
+ * Messages each hookline process gets before anything is measured. Its threads' code must finish being
+ * optimized first: after 1,000 messages the SQLite burst still ran partly in baseline code, with TurboFan
+ * compiling beside it (≈8 % of the process's CPU in `perf`), at 0.59–0.64 ms of CPU per message against
+ * 0.46–0.49 ms after 10,000 (three alternating pairs; docs/benchmarks.md). A service runs warm.
+ */
+export const WARM_UP_MESSAGES = Number(process.env.BENCH_WARMUP ?? 10_000);
 const BIN = fileURLToPath(new URL('../../bin/hookline.js', import.meta.url));
 const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
 

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { benchPostgresUrl, type PostgresResult, runPostgresScenario } from './postgres.js';
-import { blast, cpuSeconds, json, PAYLOAD, sendMessage, startHookline, waitForCount } from './processes.js';
+import {
+  blast,
+  cpuSeconds,
+  json,
+  PAYLOAD,
+  sendMessage,
+  startHookline,
+  WARM_UP_MESSAGES,
+  waitForCount,
+} from './processes.js';
 
 /**
  * `npm run bench`: (a) the raw ceiling — undici POSTing a 1 KB body straight to a local receiver;
@@ -86,8 +95,8 @@ async function main(): Promise<void> {
     const app = await json(api, 'POST', '/v1/apps', { name: 'bench' });
     await json(api, 'POST', `/v1/apps/${app.id}/endpoints`, { url: `${rx.url}/hook` });
     const send = () => sendMessage(api, app.id);
-    await blast(1_000, 64, send); // warm-up
-    await waitForCount(receiver, 1_000, 30_000);
+    await blast(WARM_UP_MESSAGES, 64, send);
+    await waitForCount(receiver, WARM_UP_MESSAGES, 120_000);
     await json(receiver, 'POST', '/reset');
     const cpuBefore = cpuSeconds(hl.child.pid!);
     const started = performance.now();
