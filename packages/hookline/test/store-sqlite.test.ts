@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { MessageChannel } from 'node:worker_threads';
 import { ConflictError, StoreUnavailableError } from '../src/store/errors.js';
 import { InvalidIteratorError } from '../src/store/paging.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { openStoreThread } from '../src/store/sqlite/store-thread.js';
 import { newId } from '../src/core/ids.js';
+import { rpcClient } from '../src/threads/rpc.js';
+import type { ClaimedDelivery } from '../src/store/types.js';
 import { storeConformance } from './helpers/store-conformance.js';
 import { enqueue, seed, T0 } from './helpers/store-fixtures.js';
 
@@ -79,6 +82,58 @@ describe('SQLite store thread', () => {
       await assert.rejects(store.createApp({ id: 'app_02', name: 'b', uid: 'same', createdAt: 2 }), ConflictError);
       await assert.rejects(store.listApps({ limit: 10, iterator: 'not-an-iterator' }), InvalidIteratorError);
     } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('SQLite store thread, handing fresh deliveries to the delivery thread', () => {
+  it('leases them to it in the commit and sends them over its port; with no room they wait unleased', async () => {
+    const store = await openStoreThread(join(dir, `handoff-${n++}.db`));
+    const { port1, port2 } = new MessageChannel();
+    try {
+      await store.migrate();
+      const { app, eps } = await seed(store, [{ eventTypes: [] }]);
+      const events: Array<{ event: string; value: unknown }> = [];
+      let heard: () => void = () => undefined;
+      const delivery = rpcClient(port2, {
+        onEvent: (event, value) => {
+          events.push({ event, value });
+          heard();
+        },
+      });
+      const next = () => new Promise<void>((resolve) => (heard = resolve));
+      await store.attachDelivery(port1, 'delivery-1', 30_000);
+      const fresh = (id: string) => ({
+        message: { id, appId: app.id, eventType: 'order.paid', eventId: null, payload: '{"n":1}', timestamp: T0 },
+        newDeliveryId: () => 'unused',
+      });
+
+      const handed = next();
+      const accepted = await store.enqueueForDelivery(fresh(newId('msg', T0)));
+      assert.equal(accepted?.created, true);
+      assert.equal((accepted!.message as { payload?: string }).payload, undefined, 'no payload echoed back');
+      await handed;
+      assert.equal(events[0]!.event, 'accept');
+      const [leased] = events[0]!.value as ClaimedDelivery[];
+      assert.equal(leased!.endpointId, eps[0]!.id);
+      assert.equal(leased!.payload, '{"n":1}');
+      // Leased to the delivery thread: nobody else can claim it.
+      assert.deepEqual(await store.claimDueDeliveries('other', T0 + 1, 10, T0 + 60_000), []);
+
+      await delivery.call('setDeliveryRoom', [false]);
+      const woken = next();
+      const second = newId('msg', T0);
+      await store.enqueueForDelivery(fresh(second));
+      await woken;
+      assert.equal(events[1]!.event, 'wake');
+      const claimed = await store.claimDueDeliveries('other', T0 + 1, 10, T0 + 60_000);
+      assert.deepEqual(
+        claimed.map((d) => d.messageId),
+        [second],
+      );
+    } finally {
+      port2.close();
       await store.close();
     }
   });
