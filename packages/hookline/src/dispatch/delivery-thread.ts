@@ -6,6 +6,9 @@ import { startWorker } from '../threads/rpc.js';
 import type { Delivery, DeliveryConfig } from './delivery.js';
 import type { DispatcherHealth } from './dispatcher.js';
 
+/** How long /healthz waits for the delivery thread's own answer. */
+const HEALTH_TIMEOUT_MS = 2_000;
+
 /** What the delivery thread starts from (plain data, and its port to the store thread). */
 export interface DeliveryThreadData {
   config: DeliveryConfig;
@@ -56,7 +59,20 @@ export async function openDeliveryThread(
     },
     health: async (): Promise<DispatcherHealth> => {
       if (stopped) return { ok: false, reason: stopped.message };
-      return (await worker.call('health', [])) as DispatcherHealth;
+      // /healthz must answer even if the thread is stuck: it then reports it.
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise<DispatcherHealth>((resolve) => {
+        const reason = `the delivery thread has not answered for ${HEALTH_TIMEOUT_MS} ms`;
+        timer = setTimeout(() => resolve({ ok: false, reason }), HEALTH_TIMEOUT_MS);
+      });
+      try {
+        const answer = (worker.call('health', []) as Promise<DispatcherHealth>).catch(
+          (error: Error): DispatcherHealth => ({ ok: false, reason: error.message }),
+        );
+        return await Promise.race([answer, stuck]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     failure: () => (stopped && !closed ? stopped.message : null),
   };

@@ -126,7 +126,10 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       const worker = stopped ? null : await delivery?.health();
       if (worker && !worker.ok) {
         ok = false;
-        detail.worker = { reason: worker.reason, since: new Date(worker.since!).toISOString() };
+        detail.worker = {
+          reason: worker.reason,
+          ...(worker.since !== undefined ? { since: new Date(worker.since).toISOString() } : {}),
+        };
         detail.reason ??= `delivery is paused: ${worker.reason}`;
       }
       return { ok, detail };

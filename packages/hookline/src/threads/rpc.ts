@@ -237,7 +237,8 @@ export async function serveOnThread<T extends object>(
 ): Promise<void> {
   const port = parentPort!;
   let target: T;
-  let emit: Emit = () => undefined;
+  const early: Array<[string, unknown]> = []; // events pushed while starting go out once serving
+  let emit: Emit = (event, value) => void early.push([event, value]);
   try {
     target = await create(workerData, (event, value) => emit(event, value));
     port.postMessage([{ id: 0, ok: true, value: hello(target) }] satisfies Reply[]);
@@ -246,4 +247,5 @@ export async function serveOnThread<T extends object>(
     process.exit(0);
   }
   emit = serveRpc(port, target, prepare);
+  for (const [event, value] of early) emit(event, value);
 }
