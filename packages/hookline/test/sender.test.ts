@@ -110,4 +110,19 @@ describe('Sender', () => {
     assert.equal(result.statusCode, null);
     assert.match(result.error ?? '', /ECONNREFUSED/);
   });
+
+  it('refuses a private address without trying it, and an unparseable URL, every time', async () => {
+    const strict = new Sender({ requestTimeoutMs: 300, allowPrivateNetwork: false });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const refused = await strict.send({ ...delivery('/'), url: 'http://127.0.0.1:1/x' });
+        assert.equal(refused.statusCode, null);
+        assert.equal(refused.error, 'refused address 127.0.0.1');
+        const invalid = await strict.send({ ...delivery('/'), url: 'not a url' });
+        assert.equal(invalid.error, 'invalid endpoint URL');
+      }
+    } finally {
+      await strict.close(true);
+    }
+  });
 });

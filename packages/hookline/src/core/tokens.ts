@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Every app-scoped token starts with this, so a stray admin token is never looked up in the store. */
 export const APP_TOKEN_PREFIX = 'hk_app_';
@@ -10,5 +10,5 @@ export function newAppToken(random: (n: number) => Uint8Array = randomBytes): st
 
 /** The SHA-256 (lower-case hex) a token is stored and looked up by. */
 export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
