@@ -11,7 +11,8 @@ import { forwardStore } from '../store/sqlite/store-thread.js';
 import { reviveStoreError } from '../store/sqlite/thread-protocol.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import { rpcClient, serveOnThread } from '../threads/rpc.js';
-import { localDelivery } from './delivery.js';
+import { deliveryObserver, localDelivery } from './delivery.js';
+import type { HandOff } from './hand-off.js';
 import type { DeliveryThreadData } from './delivery-thread.js';
 
 type Data = DeliveryThreadData & { capabilities: StoreCapabilities; port: MessagePort };
@@ -19,7 +20,7 @@ type Data = DeliveryThreadData & { capabilities: StoreCapabilities; port: Messag
 await serveOnThread(
   (raw, emit) => {
     const data = raw as Data;
-    let handOff: { accept(d: ClaimedDelivery[]): void; wake(): void } | null = null;
+    let handOff: Pick<HandOff, 'accept' | 'wake'> | null = null;
     const client = rpcClient(data.port, {
       revive: reviveStoreError,
       onEvent: (event, value) => {
@@ -34,11 +35,7 @@ await serveOnThread(
       ? new OperationalWebhooks(store, data.operational, Date.now, logger, () => delivery.wake())
       : null;
     const delivery = localDelivery(store, data.config, data.workerId, logger, {
-      ...metrics,
-      outcomesRecorded: (outcomes, result) => {
-        metrics.outcomesRecorded(outcomes, result);
-        operational?.outcomesRecorded(outcomes, result);
-      },
+      ...deliveryObserver(metrics, operational),
       // The store thread leases fresh deliveries to this thread only while it has room.
       capacityChanged: (room) => void client.call('setDeliveryRoom', [room]).catch(() => undefined),
     });

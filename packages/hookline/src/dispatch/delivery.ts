@@ -39,6 +39,21 @@ export function dispatcherOptions(config: DeliveryConfig, workerId: string, mult
   };
 }
 
+/** The dispatcher's reports to `metrics` and, when there is one, to the operational webhooks. */
+export function deliveryObserver(
+  metrics: DispatchObserver,
+  operational: Pick<DispatchObserver, 'outcomesRecorded'> | null,
+): DispatchObserver {
+  if (!operational) return metrics;
+  return {
+    ...metrics,
+    outcomesRecorded: (outcomes, result) => {
+      metrics.outcomesRecorded(outcomes, result);
+      operational.outcomesRecorded(outcomes, result);
+    },
+  };
+}
+
 /** A dispatcher and its sender on this event loop, over `store`. */
 export function localDelivery(
   store: DeliveryStore,

@@ -11,7 +11,7 @@ import { EventTypeCatalog } from '../api/event-type-catalog.js';
 import { ingestFastPath } from '../api/ingest-fast-path.js';
 import { buildApi } from '../api/server.js';
 import type { ServeConfig } from '../config/config.js';
-import { type Delivery, localDelivery } from '../dispatch/delivery.js';
+import { type Delivery, deliveryObserver, localDelivery } from '../dispatch/delivery.js';
 import { openDeliveryThread } from '../dispatch/delivery-thread.js';
 import { createLogger } from '../observe/logger.js';
 import { Metrics, metricsObserver } from '../observe/metrics.js';
@@ -82,14 +82,8 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     } else {
       // PostgreSQL scales by processes, one per core: each delivers on its own event loop (an extra thread per
       // process only adds context switches when processes share cores: docs/benchmarks.md).
-      const observer = metricsObserver(metrics);
-      delivery = localDelivery(store, config, workerId, logger, {
-        ...observer,
-        outcomesRecorded: (outcomes, result) => {
-          observer.outcomesRecorded(outcomes, result);
-          operational?.outcomesRecorded(outcomes, result);
-        },
-      });
+      const observer = deliveryObserver(metricsObserver(metrics), operational);
+      delivery = localDelivery(store, config, workerId, logger, observer);
     }
   }
   const purger =
