@@ -11,8 +11,6 @@ const PLAIN_ERRORS = [ConfigError, StoreOpenError, ListenError, DatabaseLockedEr
 async function serve(options: RawServeOptions): Promise<void> {
   const config = resolveServeConfig(options);
   const server = await startServer(config);
-  if (server.generatedToken) console.log(`admin token: ${server.adminToken}`);
-  console.log(`hookline listening on ${server.url}`);
   let signalled = false;
   const shutdown = (signal: string) => {
     if (signalled) return;
@@ -26,8 +24,11 @@ async function serve(options: RawServeOptions): Promise<void> {
       },
     );
   };
+  // Before the URL is printed: a signal sent the moment it appears must find the handlers in place.
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  if (server.generatedToken) console.log(`admin token: ${server.adminToken}`);
+  console.log(`hookline listening on ${server.url}`);
 }
 
 /** The `hookline` command line. */
