@@ -3,6 +3,7 @@ import { isDelivered } from '../dispatch/decide.js';
 import type { DispatchObserver } from '../dispatch/dispatcher.js';
 import type { RecordResult } from '../store/port.js';
 import type { AttemptOutcome } from '../store/types.js';
+import { Outbox } from '../threads/rpc.js';
 
 /** What the dispatcher's reports become: attempts and finished deliveries. */
 export interface MetricsSink {
@@ -10,11 +11,13 @@ export interface MetricsSink {
   finished(succeeded: boolean, delayMs: number): void;
 }
 
-/** A dispatcher's figures as plain numbers, to cross threads: pairs of (1|0, duration or delay in ms). */
-export interface DeliveryFigures {
-  attempts: number[];
-  finished: number[];
-}
+/**
+ * A dispatcher's figures as plain numbers, to cross threads: triples of (ATTEMPT or FINISHED, 1|0 for
+ * delivered/succeeded, the attempt's duration or the delivery's delay in ms).
+ */
+export type DeliveryFigures = number[];
+const ATTEMPT = 0;
+const FINISHED = 1;
 
 /** The dispatcher's reports as metric figures for `sink`. */
 export function metricsObserver(sink: MetricsSink): DispatchObserver {
@@ -36,30 +39,18 @@ export function metricsObserver(sink: MetricsSink): DispatchObserver {
 
 /** Collects figures on one thread and hands them over once per event-loop turn. */
 export class FiguresBatch implements MetricsSink {
-  private figures: DeliveryFigures = { attempts: [], finished: [] };
-  private scheduled = false;
+  private readonly outbox: Outbox<number>;
 
-  constructor(private readonly send: (figures: DeliveryFigures) => void) {}
+  constructor(send: (figures: DeliveryFigures) => void) {
+    this.outbox = new Outbox(send);
+  }
 
   attempt(delivered: boolean, durationMs: number): void {
-    this.figures.attempts.push(delivered ? 1 : 0, durationMs);
-    this.schedule();
+    this.outbox.push(ATTEMPT, delivered ? 1 : 0, durationMs);
   }
 
   finished(succeeded: boolean, delayMs: number): void {
-    this.figures.finished.push(succeeded ? 1 : 0, delayMs);
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      const figures = this.figures;
-      this.figures = { attempts: [], finished: [] };
-      this.send(figures);
-    });
+    this.outbox.push(FINISHED, succeeded ? 1 : 0, delayMs);
   }
 }
 
@@ -131,9 +122,10 @@ export class Metrics implements MetricsSink {
 
   /** Figures another thread's dispatcher collected (DeliveryFigures). */
   apply(figures: DeliveryFigures): void {
-    const { attempts, finished } = figures;
-    for (let i = 0; i < attempts.length; i += 2) this.attempt(attempts[i] === 1, attempts[i + 1]!);
-    for (let i = 0; i < finished.length; i += 2) this.finished(finished[i] === 1, finished[i + 1]!);
+    for (let i = 0; i < figures.length; i += 3) {
+      const record = figures[i] === ATTEMPT ? this.attempt : this.finished;
+      record.call(this, figures[i + 1] === 1, figures[i + 2]!);
+    }
   }
 
   async text(): Promise<{ contentType: string; body: string }> {

@@ -44,8 +44,8 @@ export class Outbox<T> {
 
   constructor(private readonly post: (items: T[]) => void) {}
 
-  push(item: T): void {
-    this.items.push(item);
+  push(...items: T[]): void {
+    this.items.push(...items);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
