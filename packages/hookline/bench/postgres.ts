@@ -19,6 +19,8 @@ import {
 export interface PostgresResult {
   processes: number;
   deliveriesPerSecond: number;
+  /** Messages/s the API accepted (202s) during the burst. */
+  ingestPerSecond: number;
   /** pg_stat_database xact_commit of the scenario's database ÷ every delivery it made (warm-up included). */
   commitsPerDelivery: number;
   /** Per process: its CPU time during the measured burst ÷ the deliveries it made. */
@@ -108,6 +110,7 @@ export async function runPostgresScenario(
     const dbBefore = await databaseCpu(adminUrl, database);
     const started = performance.now();
     await blast(messages, concurrency, send);
+    const ingestSeconds = (performance.now() - started) / 1000;
     await waitForCount(receiver, messages, 180_000);
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = hooklines.map((h) => cpuSeconds(h.child.pid!));
@@ -139,6 +142,7 @@ export async function runPostgresScenario(
     return {
       processes,
       deliveriesPerSecond: messages / seconds,
+      ingestPerSecond: messages / ingestSeconds,
       commitsPerDelivery: commits / (warmUp + messages),
       workerCpuMsPerDelivery,
       hooklineCpuMsPerDelivery: hooklineCpu === null ? null : (hooklineCpu * 1000) / messages,

@@ -8,11 +8,11 @@ export const TOKEN = 'bench-admin-token-0123456789';
 export const PAYLOAD = { order: 'o_123', items: 'x'.repeat(940) }; // ≈1 KB envelope
 /**
  * Messages each hookline process gets before anything is measured. Its threads' code must finish being
- * optimized first: after 1,000 messages the SQLite burst still ran partly in baseline code, with TurboFan
- * compiling beside it (≈8 % of the process's CPU in `perf`), at 0.59–0.64 ms of CPU per message against
- * 0.46–0.49 ms after 10,000 (three alternating pairs; docs/benchmarks.md). A service runs warm.
+ * optimized first. On the slower machine of an earlier round, after 1,000 messages `perf` still showed
+ * TurboFan compiling (≈8 % of the process's CPU); on a faster one, after 10,000 it was ≈14 % at the
+ * start of the burst and ≈1.6 % after 80,000 (docs/benchmarks.md). A service runs warm.
  */
-export const WARM_UP_MESSAGES = Number(process.env.BENCH_WARMUP ?? 10_000);
+export const WARM_UP_MESSAGES = Number(process.env.BENCH_WARMUP ?? 40_000);
 const BIN = fileURLToPath(new URL('../../bin/hookline.js', import.meta.url));
 const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
 

@@ -24,8 +24,10 @@ import {
  * commits per delivery and each process's CPU per delivery. Figures drift ±30 % between runs on this
  * machine, so compare ratios measured in the same run.
  */
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 30_000); // rounds of 10,000 took 0.2 s at the ceiling
 const PACED_RATE = 1_000;
+/** Concurrent senders of (b); the ceiling (a) uses 128 connections. */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const CEILING_ROUNDS = 3;
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 5);
 const PG_PROCESSES = (process.env.BENCH_PG_PROCESSES ?? '1,2,4')
@@ -51,6 +53,7 @@ function postgresRows(results: PostgresResult[], ceiling: number): string[][] {
       `${r.deliveriesPerSecond.toFixed(0)} deliveries/s`,
       `${(r.deliveriesPerSecond / ceiling).toFixed(2)}${one && r !== one ? ` (${(r.deliveriesPerSecond / one.deliveriesPerSecond).toFixed(2)} × one)` : ''}`,
     ],
+    ['    ingest alone (202s)', `${r.ingestPerSecond.toFixed(0)} msgs/s`, (r.ingestPerSecond / ceiling).toFixed(2)],
     [
       '    commits per delivery · CPU ms per delivery',
       `${fmt(r.commitsPerDelivery, 3)} commits · hookline ${fmt(r.hooklineCpuMsPerDelivery, 3)} · db ${fmt(r.databaseCpuMsPerDelivery, 3)}`,
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
   const hl = await startHookline(join(dir, 'bench.db'));
   const pgUrl = await benchPostgresUrl();
   const receiver = new Pool(rx.url, { connections: 8 });
-  const api = new Pool(hl.url, { connections: 64 });
+  const api = new Pool(hl.url, { connections: CONCURRENCY });
   try {
     // (a) Raw ceiling: the same 1 KB body straight to the receiver.
     const body = JSON.stringify({
@@ -95,12 +98,12 @@ async function main(): Promise<void> {
     const app = await json(api, 'POST', '/v1/apps', { name: 'bench' });
     await json(api, 'POST', `/v1/apps/${app.id}/endpoints`, { url: `${rx.url}/hook` });
     const send = () => sendMessage(api, app.id);
-    await blast(WARM_UP_MESSAGES, 64, send);
+    await blast(WARM_UP_MESSAGES, CONCURRENCY, send);
     await waitForCount(receiver, WARM_UP_MESSAGES, 120_000);
     await json(receiver, 'POST', '/reset');
     const cpuBefore = cpuSeconds(hl.child.pid!);
     const started = performance.now();
-    await blast(MESSAGES, 64, send);
+    await blast(MESSAGES, CONCURRENCY, send);
     const ingestSeconds = (performance.now() - started) / 1000;
     await waitForCount(receiver, MESSAGES, 120_000);
     const e2eSeconds = (performance.now() - started) / 1000;
@@ -139,7 +142,7 @@ async function main(): Promise<void> {
         '1.00',
       ],
       [
-        `(b) hookline end to end, SQLite (${MESSAGES} msgs, 64 concurrent)`,
+        `(b) hookline end to end, SQLite (${MESSAGES} msgs, ${CONCURRENCY} concurrent)`,
         `${e2e.toFixed(0)} deliveries/s`,
         (e2e / ceiling).toFixed(2),
       ],
