@@ -4,8 +4,8 @@
 // it is set here so a developer's `npm test` runs them too.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { tcpAnswers } from '../packages/hookline/dist/bench/tcp.js';
 
 const roots = ['packages/sdk/dist/test', 'packages/hookline/dist/test'];
 const files = roots
@@ -14,24 +14,8 @@ const files = roots
   .filter((f) => f.endsWith('.test.js'))
   .sort();
 
-async function postgresAnswers() {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: 5432 });
-    socket.setTimeout(1000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 const env = { ...process.env };
-if (!env.HOOKLINE_TEST_PG && (await postgresAnswers())) {
+if (!env.HOOKLINE_TEST_PG && (await tcpAnswers('127.0.0.1', 5432))) {
   env.HOOKLINE_TEST_PG = 'postgres://postgres@127.0.0.1:5432/test';
 }
 const filter = process.argv.slice(2);

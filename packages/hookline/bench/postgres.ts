@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'node:net';
 import pg from 'pg';
 import { Pool } from 'undici';
 import {
@@ -14,6 +13,7 @@ import {
   WARM_UP_MESSAGES,
   waitForCount,
 } from './processes.js';
+import { tcpAnswers } from './tcp.js';
 
 /** One PostgreSQL scenario: N `hookline serve --role all` processes on one fresh database. */
 export interface PostgresResult {
@@ -35,19 +35,7 @@ export interface PostgresResult {
 export async function benchPostgresUrl(): Promise<string | null> {
   const url = process.env.HOOKLINE_BENCH_PG || process.env.HOOKLINE_TEST_PG || 'postgres://postgres@127.0.0.1:5432/test';
   const { hostname, port } = new URL(url);
-  const answers = await new Promise<boolean>((resolve) => {
-    const socket = createConnection({ host: hostname || '127.0.0.1', port: Number(port || 5432) });
-    socket.setTimeout(1000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
+  const answers = await tcpAnswers(hostname || '127.0.0.1', Number(port || 5432));
   return answers ? url : null;
 }
 
