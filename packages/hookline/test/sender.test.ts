@@ -58,6 +58,7 @@ const delivery = (path: string): ClaimedDelivery => ({
   payload: '{"order":"o_1"}',
   attemptsMade: 0,
   scheduleStart: 0,
+  rateLimit: null,
 });
 
 describe('Sender', () => {

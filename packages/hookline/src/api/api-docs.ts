@@ -55,7 +55,8 @@ function schemaTable(name: string, schema: Schema): string[] {
   const lines = [`### ${name}`, '', '| field | type | required | notes |', '| --- | --- | --- | --- |'];
   for (const [field, prop] of Object.entries(schema.properties ?? {})) {
     const required = schema.required?.includes(field) ? 'yes' : '';
-    lines.push(`| \`${field}\` | ${typeOf(prop)} | ${required} | ${constraints(prop)} |`);
+    const notes = [constraints(prop), prop.description?.replaceAll('|', '\\|')].filter(Boolean).join('; ');
+    lines.push(`| \`${field}\` | ${typeOf(prop)} | ${required} | ${notes} |`);
   }
   return [...lines, ''];
 }

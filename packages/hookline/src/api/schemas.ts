@@ -59,7 +59,12 @@ export const AppOut = z
   })
   .openapi('App');
 
-const RateLimit = z.number().int().min(1).max(100_000).nullable();
+const RateLimit = z.number().int().min(1).max(100_000).nullable().openapi({
+  description:
+    'Most deliveries per second to this endpoint (bursts of up to one second’s worth); null or absent: no limit. ' +
+    'Deliveries over it wait, without an attempt, and other endpoints are not held up. Enforced by each ' +
+    'delivering process: N worker processes on PostgreSQL may together send up to N × rateLimit.',
+});
 const Secret = z
   .string()
   .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64')

@@ -4,7 +4,14 @@ import type { AttemptOutcome, ClaimedDelivery } from '../store/types.js';
 import { type DecideOptions, decideOutcome } from './decide.js';
 import type { SendResult } from './sender.js';
 import type { HandOff } from './hand-off.js';
+import { RateLimiter } from './rate-limit.js';
 import type { DeliverySender } from './sender.js';
+
+/**
+ * Deliveries of one rate-limited endpoint waiting here for a token, at most this many (they hold
+ * in-flight room); the rest go back to the store, due when their turn would come.
+ */
+const HELD_PER_ENDPOINT = 16;
 
 /** What the dispatcher reports as it goes (metrics live outside dispatch/). */
 export interface DispatchObserver {
@@ -67,6 +74,9 @@ export class Dispatcher implements HandOff {
   private failure: { what: string; message: string; since: number } | null = null;
   private lastFailureLog = 0;
   private retryMs = 0;
+  private readonly limiter = new RateLimiter();
+  /** Per rate-limited endpoint: deliveries waiting for a token (first in, first out), and the timer. */
+  private readonly held = new Map<string, { queue: ClaimedDelivery[]; timer: NodeJS.Timeout | null }>();
 
   constructor(
     private readonly store: DeliveryStore,
@@ -245,9 +255,102 @@ export class Dispatcher implements HandOff {
   }
 
   private launch(delivery: ClaimedDelivery): void {
+    if (delivery.rateLimit !== null && !this.admit(delivery, delivery.rateLimit)) return;
     this.inFlight.set(delivery.deliveryId, delivery);
     if (this.inFlight.size === this.options.maxInFlight) this.observer.capacityChanged?.(false);
+    this.send(delivery);
+  }
+
+  private send(delivery: ClaimedDelivery): void {
     void this.sender.send(delivery).then((result) => this.finish(delivery, result));
+  }
+
+  /**
+   * Whether `delivery` may be sent now under its endpoint's limit of `rate` per second. If not, it waits
+   * here behind the endpoint's earlier ones (leased, its lease extended, holding in-flight room), or, when
+   * HELD_PER_ENDPOINT already wait, goes back to the store due when its turn would come: no attempt is
+   * made or counted, and other endpoints' deliveries are never held up.
+   */
+  private admit(delivery: ClaimedDelivery, rate: number): boolean {
+    const endpointId = delivery.endpointId;
+    let line = this.held.get(endpointId);
+    if (!line) {
+      const wait = this.limiter.take(endpointId, rate, this.options.clock());
+      if (wait === 0) return true;
+      line = { queue: [], timer: setTimeout(() => this.sendHeld(endpointId), wait) };
+      this.held.set(endpointId, line);
+    }
+    if (line.queue.length < Math.min(rate, HELD_PER_ENDPOINT)) {
+      line.queue.push(delivery);
+      this.inFlight.set(delivery.deliveryId, delivery);
+      if (this.inFlight.size === this.options.maxInFlight) this.observer.capacityChanged?.(false);
+    } else {
+      this.postpone(delivery, rate, line.queue.length);
+    }
+    return false;
+  }
+
+  /** Send an endpoint's waiting deliveries as its tokens allow; wait again for the rest. */
+  private sendHeld(endpointId: string): void {
+    const line = this.held.get(endpointId);
+    if (!line) return;
+    line.timer = null;
+    while (line.queue.length > 0) {
+      const next = line.queue[0]!;
+      const wait = this.limiter.take(endpointId, next.rateLimit ?? Number.POSITIVE_INFINITY, this.options.clock());
+      if (wait > 0) {
+        line.timer = setTimeout(() => this.sendHeld(endpointId), wait);
+        return;
+      }
+      line.queue.shift();
+      this.send(next);
+    }
+    this.held.delete(endpointId);
+  }
+
+  /**
+   * Give a delivery back to the store (in one write per endpoint and turn), due once the `ahead` deliveries
+   * waiting here have had their turn; beyond one second's worth of the endpoint's rate, one second later
+   * per second's worth, so that a backlog comes back spread out rather than all at once.
+   */
+  private postpone(delivery: ClaimedDelivery, rate: number, ahead: number): void {
+    let batch = this.postponing.get(delivery.endpointId);
+    if (!batch) {
+      batch = { ids: [], firstDueAt: this.options.clock() + Math.ceil((ahead * 1000) / rate) };
+      this.postponing.set(delivery.endpointId, batch);
+      if (this.postponing.size === 1) setImmediate(() => this.releasePostponed());
+    }
+    batch.ids.push(delivery.deliveryId);
+    this.postponeDueAt.set(delivery.deliveryId, batch.firstDueAt + Math.floor((batch.ids.length - 1) / rate) * 1000);
+  }
+
+  /** Deliveries postponed this turn, per endpoint. */
+  private readonly postponing = new Map<string, { ids: string[]; firstDueAt: number }>();
+  private readonly postponeDueAt = new Map<string, number>();
+
+  private releasePostponed(): void {
+    const byDueAt = new Map<number, string[]>();
+    for (const { ids } of this.postponing.values()) {
+      for (const id of ids) {
+        const at = this.postponeDueAt.get(id)!;
+        const group = byDueAt.get(at);
+        if (group) group.push(id);
+        else byDueAt.set(at, [id]);
+      }
+    }
+    this.postponing.clear();
+    this.postponeDueAt.clear();
+    for (const [dueAt, ids] of byDueAt) {
+      this.store.releaseLeases(this.options.workerId, ids, dueAt).then(
+        () => {
+          this.storeAnswered();
+          if (this.knownDueAt === null || dueAt < this.knownDueAt) this.knownDueAt = dueAt;
+          if (!this.stopping && !this.claiming) this.wakeAt(this.knownDueAt);
+        },
+        // Still leased to this worker: taken over, and rate-checked again, when the lease expires.
+        (error: unknown) => this.storeFailed('postponing rate-limited deliveries', error),
+      );
+    }
   }
 
   private finish(delivery: ClaimedDelivery, result: SendResult): void {
@@ -324,6 +427,16 @@ export class Dispatcher implements HandOff {
     this.clearTimer();
     this.unsubscribe?.();
     if (this.leaseTimer) clearInterval(this.leaseTimer);
+    // Deliveries waiting for their endpoint's rate limit were never attempted: back to the store with the rest.
+    const waiting: string[] = [];
+    for (const line of this.held.values()) {
+      if (line.timer) clearTimeout(line.timer);
+      for (const delivery of line.queue) {
+        waiting.push(delivery.deliveryId);
+        this.inFlight.delete(delivery.deliveryId);
+      }
+    }
+    this.held.clear();
     if (this.inFlight.size > 0) {
       await new Promise<void>((resolve) => {
         const timeout = setTimeout(resolve, graceMs);
@@ -336,7 +449,7 @@ export class Dispatcher implements HandOff {
     this.abandoning = true;
     while (this.flushing) await this.flushing;
     await this.flush();
-    const unfinished = [...this.inFlight.keys()];
+    const unfinished = [...this.inFlight.keys(), ...waiting];
     if (unfinished.length > 0) {
       await this.store.releaseLeases(this.options.workerId, unfinished);
       this.logger.info({ count: unfinished.length }, 'released in-flight deliveries for the next process');

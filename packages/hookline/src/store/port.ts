@@ -122,8 +122,11 @@ export interface DeliveryStore {
   /** Record attempts and move their deliveries on; a delivery whose lease `workerId` lost is skipped. */
   recordAttempts(workerId: string, outcomes: AttemptOutcome[]): Promise<RecordResult>;
   extendLeases(workerId: string, deliveryIds: string[], leaseUntil: number): Promise<void>;
-  /** Give deliveries back without an attempt (shutdown): they become due again at once. */
-  releaseLeases(workerId: string, deliveryIds: string[]): Promise<void>;
+  /**
+   * Give deliveries back without an attempt: due again at `dueAt` (default: at once; shutdown), or later
+   * (an endpoint's rate limit). A delivery whose lease `workerId` no longer holds is left alone.
+   */
+  releaseLeases(workerId: string, deliveryIds: string[], dueAt?: number): Promise<void>;
   /** When the next unleased pending delivery becomes due; null when none is waiting. */
   nextDueAt(now: number): Promise<number | null>;
   /** Pending deliveries not yet finished. */

@@ -112,6 +112,7 @@ export interface ClaimedRow {
   event_type: string;
   timestamp: number;
   payload: string;
+  rate_limit: number | null;
 }
 
 export const toClaimed = (r: ClaimedRow, now: number): ClaimedDelivery => ({
@@ -127,4 +128,5 @@ export const toClaimed = (r: ClaimedRow, now: number): ClaimedDelivery => ({
   payload: r.payload,
   attemptsMade: r.attempts,
   scheduleStart: r.schedule_start,
+  rateLimit: r.rate_limit,
 });

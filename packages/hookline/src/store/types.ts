@@ -77,6 +77,8 @@ export interface ClaimedDelivery {
    * recover re-opened the delivery (its attemptNumber continues, its schedule starts afresh).
    */
   scheduleStart: number;
+  /** The endpoint's `rateLimit`: most deliveries per second to it, null for no limit. */
+  rateLimit: number | null;
 }
 
 /** What happens to a delivery after an attempt, decided by the dispatcher. */

@@ -86,6 +86,41 @@ export function deliverySuite(backend: TestBackend): void {
       assert.equal(rx.on('/f-off').length, 0);
     });
 
+    it("holds an endpoint to its rateLimit without slowing the app's other endpoints", async () => {
+      const app = await hl.app('rate-limited');
+      await hl.endpoint(app, { url: `${rx.url}/rl-limited`, rateLimit: 5 });
+      await hl.endpoint(app, { url: `${rx.url}/rl-free` });
+      const sent: string[] = [];
+      for (let i = 0; i < 15; i++) {
+        const res = await hl.send(app, { eventType: 'order.paid', payload: { i } });
+        assert.equal(res.status, 202);
+        sent.push(res.body.id);
+      }
+      // 5 at once (a full bucket), then 5 per second: some wait in the dispatcher, the rest in the store.
+      const limited = await waitFor(
+        () => (rx.on('/rl-limited').length === 15 ? rx.on('/rl-limited') : null),
+        'every rate-limited delivery',
+        15_000,
+      );
+      const free = rx.on('/rl-free');
+      assert.equal(free.length, 15);
+      const at = limited.map((r) => r.at);
+      // At most 5 + 5 in any second, so any 11 in a row span a second (less the receiver's clock jitter).
+      for (let i = 0; i + 10 < at.length; i++) assert.ok(at[i + 10]! - at[i]! >= 900, `deliveries ${i}..${i + 10}`);
+      assert.ok(Math.max(...free.map((r) => r.at)) < at[10]!, 'the unlimited endpoint was not held up');
+      assert.deepEqual(
+        new Set(limited.map((r) => r.headers['webhook-id'])),
+        new Set(sent),
+        'each message exactly once',
+      );
+      // Waiting (here or in the store) is never an attempt: one succeeded attempt per delivery.
+      const last = await waitFor(async () => {
+        const list = await hl.attempts(app, sent[14]!);
+        return list.length === 2 ? list : null;
+      }, "the last message's attempts");
+      assert.deepEqual(last.map((a) => a.status), ['succeeded', 'succeeded']);
+    });
+
     it('creates one message and one set of deliveries for a repeated eventId', async () => {
       const app = await hl.app('idempotent');
       await hl.endpoint(app, { url: `${rx.url}/idem` });

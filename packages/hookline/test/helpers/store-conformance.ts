@@ -98,7 +98,17 @@ export function storeConformance(open: () => Promise<DeliveryStore>): void {
       await store.releaseLeases('w1', [retry!.deliveryId]);
       const [again] = await store.claimDueDeliveries('w2', Date.now(), 10, Date.now() + 30_000);
       assert.equal(again?.deliveryId, d.deliveryId);
+      assert.equal(again?.rateLimit, null);
       assert.equal(await store.queueDepth(), 1);
+      // Given back due later (an endpoint's rate limit): not before then, no attempt counted, not by another's lease.
+      const later = Date.now() + 60_000;
+      await store.releaseLeases('w1', [again!.deliveryId], later); // w2 holds it: nothing happens
+      await store.releaseLeases('w2', [again!.deliveryId], later);
+      assert.equal(await store.nextDueAt(Date.now()), later);
+      assert.deepEqual(await store.claimDueDeliveries('w3', later - 1, 10, later + 30_000), []);
+      const [postponed] = await store.claimDueDeliveries('w3', later, 10, later + 30_000);
+      assert.equal(postponed?.deliveryId, d.deliveryId);
+      assert.equal(postponed?.attemptsMade, 1);
     } finally {
       await store.close();
     }

@@ -20,6 +20,7 @@ interface TargetRow {
   event_types: string[];
   headers: Record<string, string>;
   secrets: EndpointSecret[];
+  rate_limit: number | null;
 }
 
 /** INSERT_MESSAGES answers with new message ids and the apps' enabled endpoints in one result. */
@@ -152,6 +153,7 @@ async function insertDeliveries(
         payload: message.payload,
         attemptsMade: 0,
         scheduleStart: 0,
+        rateLimit: endpoint.rate_limit,
       });
     }
     results[positions[n]!] = { message: { ...message }, created: true, leased };

@@ -269,11 +269,14 @@ export class PostgresStore implements DeliveryStore {
     }, { oneStatement: true });
   }
 
-  releaseLeases(workerId: string, deliveryIds: string[]): Promise<void> {
+  releaseLeases(workerId: string, deliveryIds: string[], dueAt?: number): Promise<void> {
     if (deliveryIds.length === 0) return Promise.resolve();
+    const now = Date.now();
+    const at = dueAt ?? now;
     return this.writes.single(async (tx) => {
-      const released = await tx.query(sql.RELEASE_LEASES, [Date.now(), deliveryIds, workerId]);
-      if ((released.rowCount ?? 0) > 0) this.batch.announceNewWork();
+      const released = await tx.query(sql.RELEASE_LEASES, [at, deliveryIds, workerId]);
+      // Due later: the workers' polling finds them then; nobody needs waking now.
+      if ((released.rowCount ?? 0) > 0 && at <= now) this.batch.announceNewWork();
     });
   }
 

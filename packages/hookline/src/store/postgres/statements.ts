@@ -113,10 +113,10 @@ WITH inserted AS (
   RETURNING id
 )
 SELECT 'message' AS kind, id, NULL AS app_id, NULL AS url, NULL::text[] AS event_types, NULL::jsonb AS headers,
-  NULL::jsonb AS secrets
+  NULL::jsonb AS secrets, NULL::integer AS rate_limit
 FROM inserted
 UNION ALL
-SELECT 'endpoint', id, app_id, url, event_types, headers, secrets FROM hookline.endpoints
+SELECT 'endpoint', id, app_id, url, event_types, headers, secrets, rate_limit FROM hookline.endpoints
 WHERE app_id = ANY ($2::text[]) AND NOT disabled AND deleted_at IS NULL`;
 /** The stored messages for (app, eventId) pairs. Params: app_ids[], event_ids[]. */
 export const MESSAGES_BY_EVENT_IDS = `
@@ -149,7 +149,7 @@ WITH claimed AS (
   RETURNING d.id, d.message_id, d.app_id, d.endpoint_id, d.attempts, d.schedule_start
 )
 SELECT c.id AS delivery_id, c.message_id, c.app_id, c.endpoint_id, c.attempts, c.schedule_start, e.url, e.headers,
-  e.secrets,
+  e.secrets, e.rate_limit,
   m.event_type, m.timestamp, m.payload
 FROM claimed c JOIN hookline.endpoints e ON e.id = c.endpoint_id JOIN hookline.messages m ON m.id = c.message_id
 ORDER BY c.id`;

@@ -8,6 +8,7 @@ export interface EnqueueTarget {
   eventTypes: string[];
   headers: Record<string, string>;
   secrets: EndpointSecret[];
+  rateLimit: number | null;
 }
 
 /**

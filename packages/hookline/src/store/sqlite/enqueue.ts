@@ -54,6 +54,7 @@ function enqueueNow(ctx: SqliteContext, { message, leaseTo, newDeliveryId }: Enq
         payload: message.payload,
         attemptsMade: 0,
         scheduleStart: 0,
+        rateLimit: target.rateLimit,
       });
     }
   }
@@ -71,6 +72,7 @@ function enqueueTargets(ctx: SqliteContext, appId: string): EnqueueTarget[] {
       eventTypes: JSON.parse(row.event_types) as string[],
       headers: JSON.parse(row.headers) as Record<string, string>,
       secrets: JSON.parse(row.secrets) as EndpointSecret[],
+      rateLimit: row.rate_limit,
     }));
     ctx.cache.targets.set(appId, targets);
   }

@@ -132,9 +132,14 @@ export function extendLeases(
   }, HOT_PATH);
 }
 
-export function releaseLeases(ctx: SqliteContext, workerId: string, deliveryIds: string[]): Promise<void> {
+export function releaseLeases(
+  ctx: SqliteContext,
+  workerId: string,
+  deliveryIds: string[],
+  dueAt?: number,
+): Promise<void> {
   if (deliveryIds.length === 0) return Promise.resolve();
   return ctx.write(() => {
-    ctx.stmt(sql.RELEASE_LEASES).run(Date.now(), JSON.stringify(deliveryIds), workerId);
+    ctx.stmt(sql.RELEASE_LEASES).run(dueAt ?? Date.now(), JSON.stringify(deliveryIds), workerId);
   }, HOT_PATH);
 }

@@ -254,8 +254,8 @@ export class SqliteStore implements DeliveryStore {
     return queue.extendLeases(this.ctx, workerId, deliveryIds, leaseUntil);
   }
 
-  releaseLeases(workerId: string, deliveryIds: string[]): Promise<void> {
-    return queue.releaseLeases(this.ctx, workerId, deliveryIds);
+  releaseLeases(workerId: string, deliveryIds: string[], dueAt?: number): Promise<void> {
+    return queue.releaseLeases(this.ctx, workerId, deliveryIds, dueAt);
   }
 
   async nextDueAt(): Promise<number | null> {

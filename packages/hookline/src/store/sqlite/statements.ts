@@ -62,7 +62,7 @@ export const INSERT_MESSAGE = `
 INSERT INTO messages (id, app_id, event_type, event_id, payload, timestamp) VALUES (?, ?, ?, ?, ?, ?)`;
 /** Endpoints a new message may go to. Param: app_id. */
 export const ENABLED_ENDPOINTS_OF_APP = `
-SELECT id, url, event_types, headers, secrets FROM endpoints WHERE app_id = ? AND disabled = 0 AND deleted_at IS NULL`;
+SELECT id, url, event_types, headers, secrets, rate_limit FROM endpoints WHERE app_id = ? AND disabled = 0 AND deleted_at IS NULL`;
 /**
  * Insert a delivery (leased to a worker when locked_by is set). The statements of the hot paths take
  * positional parameters: binding by name cost ≈15 % of the store's instructions (a property lookup each).
@@ -85,7 +85,7 @@ WHERE id IN (
 export const CLAIMED_DETAILS = `
 SELECT d.id AS delivery_id, d.message_id, d.app_id, d.endpoint_id, d.attempts, d.schedule_start,
   d.created_at AS delivery_created_at,
-  e.url, e.headers, e.secrets, m.event_type, m.timestamp, m.payload
+  e.url, e.headers, e.secrets, e.rate_limit, m.event_type, m.timestamp, m.payload
 FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id JOIN messages m ON m.id = d.message_id
 WHERE d.id IN (SELECT value FROM json_each(?))`;
 /** Finish or reschedule a delivery, fenced by the lease. */
