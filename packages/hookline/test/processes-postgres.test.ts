@@ -126,6 +126,26 @@ describe('several processes on one PostgreSQL database', { skip: skipWithoutPg }
     }
   });
 
+  it("two processes together keep an endpoint to its rateLimit", async () => {
+    const db = await newDatabase();
+    const a = await start(db, 'all');
+    const b = await start(db, 'all');
+    const app = (await call(a.url, 'POST', '/v1/apps', { name: 'limited' })).body.id as string;
+    const created = await call(b.url, 'POST', `/v1/apps/${app}/endpoints`, { url: `${rx.url}/limited`, rateLimit: 5 });
+    assert.equal(created.status, 201);
+    const ids = await sendAll([a.url, b.url], app, 20);
+    const arrived = await waitFor(
+      () => (rx.on('/limited').length >= ids.length ? rx.on('/limited') : null),
+      'every rate-limited delivery',
+      30_000,
+    );
+    assert.deepEqual(new Set(arrived.map((r) => r.headers['webhook-id'])), new Set(ids));
+    assert.equal(arrived.length, ids.length, 'each message once');
+    // 5 at once, then 5 per second in all: any 11 in a row span a second (less the clock's jitter).
+    const at = arrived.map((r) => r.at);
+    for (let i = 0; i + 10 < at.length; i++) assert.ok(at[i + 10]! - at[i]! >= 900, `deliveries ${i}..${i + 10}`);
+  });
+
   it('an app deleted through one process is gone at once for ingest through another (its app cache)', async () => {
     const db = await newDatabase();
     const a = await start(db, 'api');

@@ -90,6 +90,25 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
     }
   });
 
+  it("shares an endpoint's rate-limit tokens between processes", async () => {
+    const [a, b] = await twoStores();
+    try {
+      const { eps } = await seed(a, [{ eventTypes: [] }]);
+      const endpointId = eps[0]!.id;
+      // A new bucket is full: 5 tokens at 5 per second, whichever process takes them.
+      assert.deepEqual(await a.takeRateTokens(endpointId, 5, 3), { taken: 3, waitMs: 0 });
+      const second = await b.takeRateTokens(endpointId, 5, 5);
+      assert.equal(second.taken, 2);
+      assert.ok(second.waitMs > 0 && second.waitMs <= 200, `next token in ${second.waitMs} ms`);
+      const third = await a.takeRateTokens(endpointId, 5, 1);
+      assert.ok(third.taken === 0 || third.waitMs === 0, 'one more only once a fifth of a second has passed');
+      // An endpoint that is gone limits nothing.
+      assert.deepEqual(await b.takeRateTokens('ep_gone', 5, 4), { taken: 4, waitMs: 0 });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('announces due work to the other process through LISTEN/NOTIFY', async () => {
     const [a, b] = await twoStores();
     try {

@@ -62,8 +62,8 @@ export const AppOut = z
 const RateLimit = z.number().int().min(1).max(100_000).nullable().openapi({
   description:
     'Most deliveries per second to this endpoint (bursts of up to one second’s worth); null or absent: no limit. ' +
-    'Deliveries over it wait, without an attempt, and other endpoints are not held up. Enforced by each ' +
-    'delivering process: N worker processes on PostgreSQL may together send up to N × rateLimit.',
+    'Deliveries over it wait, without an attempt, and other endpoints are not held up. On PostgreSQL every ' +
+    'process draws on the same tokens.',
 });
 const Secret = z
   .string()

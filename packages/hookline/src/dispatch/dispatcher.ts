@@ -4,7 +4,7 @@ import type { AttemptOutcome, ClaimedDelivery } from '../store/types.js';
 import { type DecideOptions, decideOutcome } from './decide.js';
 import type { SendResult } from './sender.js';
 import type { HandOff } from './hand-off.js';
-import { RateLimiter } from './rate-limit.js';
+import { localRateGate, type RateGate } from './rate-limit.js';
 import type { DeliverySender } from './sender.js';
 
 /**
@@ -12,6 +12,13 @@ import type { DeliverySender } from './sender.js';
  * in-flight room); the rest go back to the store, due when their turn would come.
  */
 const HELD_PER_ENDPOINT = 16;
+
+/** One rate-limited endpoint's waiting deliveries; `taking` while tokens are being asked for. */
+interface HeldLine {
+  queue: ClaimedDelivery[];
+  timer: NodeJS.Timeout | null;
+  taking: boolean;
+}
 
 /** What the dispatcher reports as it goes (metrics live outside dispatch/). */
 export interface DispatchObserver {
@@ -74,9 +81,10 @@ export class Dispatcher implements HandOff {
   private failure: { what: string; message: string; since: number } | null = null;
   private lastFailureLog = 0;
   private retryMs = 0;
-  private readonly limiter = new RateLimiter();
-  /** Per rate-limited endpoint: deliveries waiting for a token (first in, first out), and the timer. */
-  private readonly held = new Map<string, { queue: ClaimedDelivery[]; timer: NodeJS.Timeout | null }>();
+  /** Where delivery tokens of rate-limited endpoints come from: this process, or the database (shared). */
+  private readonly gate: RateGate;
+  /** Per rate-limited endpoint: deliveries waiting for a token (first in, first out). */
+  private readonly held = new Map<string, HeldLine>();
 
   constructor(
     private readonly store: DeliveryStore,
@@ -84,7 +92,13 @@ export class Dispatcher implements HandOff {
     private readonly options: DispatcherOptions,
     private readonly logger: Logger,
     private readonly observer: DispatchObserver,
-  ) {}
+  ) {
+    // Several processes share an endpoint's limit only through the database; one process keeps its own.
+    this.gate =
+      store.capabilities.multiProcess && store.takeRateTokens
+        ? { take: (endpointId, rate, wanted) => store.takeRateTokens!(endpointId, rate, wanted) }
+        : localRateGate(options.clock);
+  }
 
   get workerId(): string {
     return this.options.workerId;
@@ -255,10 +269,15 @@ export class Dispatcher implements HandOff {
   }
 
   private launch(delivery: ClaimedDelivery): void {
-    if (delivery.rateLimit !== null && !this.admit(delivery, delivery.rateLimit)) return;
+    if (delivery.rateLimit !== null) return this.waitForRate(delivery, delivery.rateLimit);
+    this.track(delivery);
+    this.send(delivery);
+  }
+
+  /** Count `delivery` as this worker's until its outcome is recorded (its lease is extended meanwhile). */
+  private track(delivery: ClaimedDelivery): void {
     this.inFlight.set(delivery.deliveryId, delivery);
     if (this.inFlight.size === this.options.maxInFlight) this.observer.capacityChanged?.(false);
-    this.send(delivery);
   }
 
   private send(delivery: ClaimedDelivery): void {
@@ -266,81 +285,79 @@ export class Dispatcher implements HandOff {
   }
 
   /**
-   * Whether `delivery` may be sent now under its endpoint's limit of `rate` per second. If not, it waits
-   * here behind the endpoint's earlier ones (leased, its lease extended, holding in-flight room), or, when
-   * HELD_PER_ENDPOINT already wait, goes back to the store due when its turn would come: no attempt is
-   * made or counted, and other endpoints' deliveries are never held up.
+   * A delivery to an endpoint limited to `rate` per second goes out when a token of the endpoint's bucket
+   * is free, after the endpoint's earlier ones. Up to HELD_PER_ENDPOINT wait here (leased, their leases
+   * extended, holding in-flight room); the rest go back to the store, due when their turn would come. No
+   * attempt is made or counted for waiting, and other endpoints' deliveries are never held up.
    */
-  private admit(delivery: ClaimedDelivery, rate: number): boolean {
-    const endpointId = delivery.endpointId;
-    let line = this.held.get(endpointId);
+  private waitForRate(delivery: ClaimedDelivery, rate: number): void {
+    let line = this.held.get(delivery.endpointId);
     if (!line) {
-      const wait = this.limiter.take(endpointId, rate, this.options.clock());
-      if (wait === 0) return true;
-      line = { queue: [], timer: setTimeout(() => this.sendHeld(endpointId), wait) };
-      this.held.set(endpointId, line);
+      line = { queue: [], timer: null, taking: false };
+      this.held.set(delivery.endpointId, line);
     }
-    if (line.queue.length < Math.min(rate, HELD_PER_ENDPOINT)) {
-      line.queue.push(delivery);
-      this.inFlight.set(delivery.deliveryId, delivery);
-      if (this.inFlight.size === this.options.maxInFlight) this.observer.capacityChanged?.(false);
-    } else {
+    if (line.queue.length >= Math.min(rate, HELD_PER_ENDPOINT)) {
       this.postpone(delivery, rate, line.queue.length);
+      return;
     }
-    return false;
+    line.queue.push(delivery);
+    this.track(delivery);
+    if (!line.taking && !line.timer) void this.sendHeld(delivery.endpointId, line);
   }
 
-  /** Send an endpoint's waiting deliveries as its tokens allow; wait again for the rest. */
-  private sendHeld(endpointId: string): void {
-    const line = this.held.get(endpointId);
-    if (!line) return;
+  /** Send as many of an endpoint's waiting deliveries as its bucket gives tokens for; try again for the rest. */
+  private async sendHeld(endpointId: string, line: HeldLine): Promise<void> {
     line.timer = null;
-    while (line.queue.length > 0) {
-      const next = line.queue[0]!;
-      const wait = this.limiter.take(endpointId, next.rateLimit ?? Number.POSITIVE_INFINITY, this.options.clock());
-      if (wait > 0) {
-        line.timer = setTimeout(() => this.sendHeld(endpointId), wait);
-        return;
-      }
-      line.queue.shift();
-      this.send(next);
+    line.taking = true;
+    let waitMs: number;
+    try {
+      const rate = line.queue[0]!.rateLimit ?? Number.POSITIVE_INFINITY;
+      const { taken, waitMs: wait } = await this.gate.take(endpointId, rate, Math.min(line.queue.length, rate));
+      if (this.stopping) return; // stop() gave the waiting ones back to the store
+      for (const delivery of line.queue.splice(0, taken)) this.send(delivery);
+      waitMs = wait;
+    } catch (error) {
+      if (this.stopping) return;
+      this.storeFailed('taking rate-limit tokens', error);
+      waitMs = Math.max(this.retryMs, 100);
+    } finally {
+      line.taking = false;
     }
-    this.held.delete(endpointId);
+    if (line.queue.length === 0) {
+      this.held.delete(endpointId);
+      return;
+    }
+    line.timer = setTimeout(() => void this.sendHeld(endpointId, line), Math.max(1, waitMs));
   }
 
   /**
-   * Give a delivery back to the store (in one write per endpoint and turn), due once the `ahead` deliveries
-   * waiting here have had their turn; beyond one second's worth of the endpoint's rate, one second later
-   * per second's worth, so that a backlog comes back spread out rather than all at once.
+   * Give a delivery back to the store, due once the `ahead` deliveries waiting here have had their turn;
+   * beyond one second's worth of the endpoint's rate, one second later per second's worth, so that a
+   * backlog comes back spread out rather than all at once. One write per due time and turn.
    */
   private postpone(delivery: ClaimedDelivery, rate: number, ahead: number): void {
-    let batch = this.postponing.get(delivery.endpointId);
-    if (!batch) {
-      batch = { ids: [], firstDueAt: this.options.clock() + Math.ceil((ahead * 1000) / rate) };
-      this.postponing.set(delivery.endpointId, batch);
-      if (this.postponing.size === 1) setImmediate(() => this.releasePostponed());
+    let turn = this.postponedThisTurn.get(delivery.endpointId);
+    if (!turn) {
+      turn = { firstDueAt: this.options.clock() + Math.ceil((ahead * 1000) / rate), count: 0 };
+      this.postponedThisTurn.set(delivery.endpointId, turn);
     }
-    batch.ids.push(delivery.deliveryId);
-    this.postponeDueAt.set(delivery.deliveryId, batch.firstDueAt + Math.floor((batch.ids.length - 1) / rate) * 1000);
+    const dueAt = turn.firstDueAt + Math.floor(turn.count++ / rate) * 1000;
+    const ids = this.postponed.get(dueAt);
+    if (ids) ids.push(delivery.deliveryId);
+    else this.postponed.set(dueAt, [delivery.deliveryId]);
+    if (this.postponed.size === 1 && !ids) setImmediate(() => this.releasePostponed());
   }
 
-  /** Deliveries postponed this turn, per endpoint. */
-  private readonly postponing = new Map<string, { ids: string[]; firstDueAt: number }>();
-  private readonly postponeDueAt = new Map<string, number>();
+  /** Per endpoint, this turn: when its first postponed delivery is due, and how many went back. */
+  private readonly postponedThisTurn = new Map<string, { firstDueAt: number; count: number }>();
+  /** Deliveries to give back, by due time. */
+  private readonly postponed = new Map<number, string[]>();
 
   private releasePostponed(): void {
-    const byDueAt = new Map<number, string[]>();
-    for (const { ids } of this.postponing.values()) {
-      for (const id of ids) {
-        const at = this.postponeDueAt.get(id)!;
-        const group = byDueAt.get(at);
-        if (group) group.push(id);
-        else byDueAt.set(at, [id]);
-      }
-    }
-    this.postponing.clear();
-    this.postponeDueAt.clear();
-    for (const [dueAt, ids] of byDueAt) {
+    const groups = [...this.postponed];
+    this.postponed.clear();
+    this.postponedThisTurn.clear();
+    for (const [dueAt, ids] of groups) {
       this.store.releaseLeases(this.options.workerId, ids, dueAt).then(
         () => {
           this.storeAnswered();

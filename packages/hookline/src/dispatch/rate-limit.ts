@@ -1,3 +1,5 @@
+import type { TokensTaken } from '../store/types.js';
+
 /**
  * Per-endpoint token buckets for `rateLimit` (deliveries per second): a bucket holds up to one second's
  * worth of tokens, refills continuously, and starts full, so an idle endpoint takes a burst of `rate` at
@@ -38,3 +40,22 @@ export class RateLimiter {
 
 /** Endpoints with a bucket at once, at most (refilled ones are dropped first). */
 const MAX_BUCKETS = 10_000;
+
+/** Where the dispatcher takes rate-limit tokens from: this process's buckets, or the database's shared ones. */
+export interface RateGate {
+  take(endpointId: string, rate: number, wanted: number): Promise<TokensTaken>;
+}
+
+/** This process's own buckets (the one process of a SQLite store). */
+export function localRateGate(clock: () => number): RateGate {
+  const limiter = new RateLimiter();
+  return {
+    take: async (endpointId, rate, wanted) => {
+      for (let taken = 0; taken < wanted; taken++) {
+        const waitMs = limiter.take(endpointId, rate, clock());
+        if (waitMs > 0) return { taken, waitMs };
+      }
+      return { taken: wanted, waitMs: 0 };
+    },
+  };
+}

@@ -26,6 +26,7 @@ import type {
   RequeueResult,
   SecretRotation,
   StatsWindow,
+  TokensTaken,
 } from './types.js';
 
 /** What a backend can do; code branches on these, never on the backend's name (DESIGN.md, "Backends"). */
@@ -127,6 +128,12 @@ export interface DeliveryStore {
    * (an endpoint's rate limit). A delivery whose lease `workerId` no longer holds is left alone.
    */
   releaseLeases(workerId: string, deliveryIds: string[], dueAt?: number): Promise<void>;
+  /**
+   * With `multiProcess`: take up to `wanted` tokens from the endpoint's `rateLimit` bucket that every
+   * process shares (`rate` per second, bursts of one second's worth, by the database's clock). A store of
+   * one process leaves it out: the dispatcher keeps the buckets itself.
+   */
+  takeRateTokens?(endpointId: string, rate: number, wanted: number): Promise<TokensTaken>;
   /** When the next unleased pending delivery becomes due; null when none is waiting. */
   nextDueAt(now: number): Promise<number | null>;
   /** Pending deliveries not yet finished. */

@@ -81,6 +81,14 @@ export interface ClaimedDelivery {
   rateLimit: number | null;
 }
 
+/** What one request for an endpoint's rate-limit tokens got. */
+export interface TokensTaken {
+  /** Tokens taken: that many deliveries may go now. */
+  taken: number;
+  /** When fewer than asked for: ms until the next token is free. */
+  waitMs: number;
+}
+
 /** What happens to a delivery after an attempt, decided by the dispatcher. */
 export type DeliveryNext = { kind: 'succeeded' } | { kind: 'failed' } | { kind: 'retry'; at: number };
 

@@ -390,4 +390,18 @@ $fn$;
 REVOKE ALL ON FUNCTION hookline.send_message(text, text, jsonb, text) FROM PUBLIC;
 `,
   },
+  {
+    version: 4,
+    name: 'rate limits shared by every process',
+    sql: `
+-- One token bucket per rate-limited endpoint (its rateLimit per second, bursts of one second's worth),
+-- so that every process delivering to it draws on the same tokens. "at" is the database's clock (ms).
+CREATE TABLE hookline.endpoint_rate (
+  endpoint_id text PRIMARY KEY REFERENCES hookline.endpoints (id) ON DELETE CASCADE,
+  tokens double precision NOT NULL,
+  at bigint NOT NULL,
+  granted integer NOT NULL
+);
+`,
+  },
 ];

@@ -29,6 +29,7 @@ import type {
   RequeueResult,
   SecretRotation,
   StatsWindow,
+  TokensTaken,
 } from '../types.js';
 import * as tokens from './app-tokens.js';
 import * as apps from './apps.js';
@@ -267,6 +268,21 @@ export class PostgresStore implements DeliveryStore {
     return this.writes.single(async (tx) => {
       await tx.query(sql.EXTEND_LEASES, [leaseUntil, deliveryIds, workerId]);
     }, { oneStatement: true });
+  }
+
+  async takeRateTokens(endpointId: string, rate: number, wanted: number): Promise<TokensTaken> {
+    // Its own short transaction, outside the group commit: it locks one small row, and waiting for a unit
+    // would only delay the sending it gates.
+    const [row] = await this.ctx.rows<{ granted: number; tokens: number }>(sql.TAKE_RATE_TOKENS, [
+      endpointId,
+      rate,
+      wanted,
+    ]);
+    if (!row) return { taken: wanted, waitMs: 0 }; // the endpoint is gone: nothing left to limit
+    return {
+      taken: row.granted,
+      waitMs: row.granted < wanted ? Math.max(1, Math.ceil(((1 - row.tokens) * 1000) / rate)) : 0,
+    };
   }
 
   releaseLeases(workerId: string, deliveryIds: string[], dueAt?: number): Promise<void> {

@@ -201,6 +201,24 @@ WITH recovered AS (
 )
 SELECT id, created_at FROM done`;
 
+/** Tokens of a bucket ($2 per second, one second's worth at most) after the time since it was last used. */
+const TOKENS_NOW = 'LEAST($2::float8, r.tokens + GREATEST(0, EXCLUDED.at - r.at) * $2::float8 / 1000)';
+/**
+ * Take up to $3 tokens of an endpoint's shared rate-limit bucket ($2 per second; a new bucket starts
+ * full), by the database's clock so that every process agrees. Params: endpoint_id, rate, wanted.
+ * Returns the tokens granted and those left; no row when the endpoint is gone.
+ */
+export const TAKE_RATE_TOKENS = `
+INSERT INTO hookline.endpoint_rate AS r (endpoint_id, tokens, at, granted)
+SELECT e.id, $2::float8 - LEAST($3::integer, $2::integer), now_ms.at, LEAST($3::integer, $2::integer)
+FROM hookline.endpoints e, (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS at) now_ms
+WHERE e.id = $1
+ON CONFLICT (endpoint_id) DO UPDATE SET
+  granted = LEAST($3::integer, floor(${TOKENS_NOW})::integer),
+  tokens = ${TOKENS_NOW} - LEAST($3::integer, floor(${TOKENS_NOW})::integer),
+  at = EXCLUDED.at
+RETURNING granted, tokens`;
+
 /** Extend leases still held. Params: until, ids[], worker. */
 export const EXTEND_LEASES = `
 UPDATE hookline.deliveries SET locked_until = $1, next_attempt_at = $1
