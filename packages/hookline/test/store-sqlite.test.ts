@@ -7,7 +7,9 @@ import { MessageChannel } from 'node:worker_threads';
 import { ConflictError, StoreUnavailableError } from '../src/store/errors.js';
 import { InvalidIteratorError } from '../src/store/paging.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { openStoreThread } from '../src/store/sqlite/store-thread.js';
+import { forwardStore, SqliteHost } from '../src/store/sqlite/store-host.js';
+import { reviveStoreError } from '../src/store/sqlite/thread-protocol.js';
+import type { DeliveryStore } from '../src/store/port.js';
 import { newId } from '../src/core/ids.js';
 import { rpcClient } from '../src/threads/rpc.js';
 import type { ClaimedDelivery } from '../src/store/types.js';
@@ -26,14 +28,25 @@ describe('SQLite store conformance', () => {
   });
 });
 
-// What `hookline serve` runs: the same store on a thread of its own, every call crossing the thread.
-describe('SQLite store conformance, on its store thread', () => {
-  storeConformance(async () => {
-    const store = await openStoreThread(join(dir, `thread-${n++}.db`));
-    await store.migrate();
-    return store;
-  });
+// What the delivery thread holds: the same store, every call crossing a port to the host.
+describe('SQLite store conformance, over the delivery thread\'s port', () => {
+  storeConformance(async () => overPort(join(dir, `port-${n++}.db`)));
 });
+
+/** The store as the delivery thread calls it: a SqliteHost serving a port, a forwarding client on the other end. */
+async function overPort(file: string): Promise<DeliveryStore> {
+  const host = new SqliteHost(file);
+  await host.migrate();
+  const { port1, port2 } = new MessageChannel();
+  host.attachDelivery(port1, 'delivery-1', 30_000);
+  const client = rpcClient(port2, { revive: reviveStoreError });
+  return forwardStore(client.call, host.capabilities, {
+    async close() {
+      port2.close();
+      await host.close();
+    },
+  });
+}
 
 describe('SQLite group commit', () => {
   it('a hot-path write that throws fails alone: its batch runs again with every job isolated', async () => {
@@ -63,21 +76,41 @@ describe('SQLite group commit', () => {
       await store.close();
     }
   });
-});
 
-describe('SQLite store thread', () => {
-  it('answers every call after its thread stopped with StoreUnavailableError, never a hang', async () => {
-    const store = await openStoreThread(join(dir, `stopped-${n++}.db`));
-    await store.migrate();
-    await store.close();
-    await assert.rejects(store.ping(), StoreUnavailableError);
-    await assert.rejects(store.findApp('app_x'), StoreUnavailableError);
-  });
-
-  it('passes typed errors across the thread', async () => {
-    const store = await openStoreThread(join(dir, `errors-${n++}.db`));
+  it('ping fails while writes fail (a full disk) and passes again once a write commits', async () => {
+    const store = new SqliteStore(join(dir, `full-${n++}.db`));
+    // The file cannot grow past its current pages: SQLITE_FULL, as on a full disk (reads keep working).
+    const db = (store as unknown as { db: { pragma(text: string, options?: object): unknown } }).db;
     try {
       await store.migrate();
+      const { app } = await seed(store, [{ eventTypes: [] }]);
+      await store.ping();
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+      const big = (i: number) => ({
+        message: { id: newId('msg', T0), appId: app.id, eventType: 'a', eventId: null, payload: 'x'.repeat(64_000), timestamp: T0 + i },
+        leaseTo: null,
+        newDeliveryId: () => newId('dlv', T0),
+      });
+      await assert.rejects(store.enqueueMessage(big(0)), StoreUnavailableError);
+      await assert.rejects(store.ping(), (error: Error) => {
+        assert.ok(error instanceof StoreUnavailableError);
+        assert.match(error.message, /SQLITE_FULL/);
+        return true;
+      });
+      db.pragma('max_page_count = 1073741823'); // space again
+      await store.ping();
+      await store.enqueueMessage(big(1));
+      await store.ping();
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('SQLite store over a port', () => {
+  it('passes typed errors across the thread', async () => {
+    const store = await overPort(join(dir, `errors-${n++}.db`));
+    try {
       await store.createApp({ id: 'app_01', name: 'a', uid: 'same', createdAt: 1 });
       await assert.rejects(store.createApp({ id: 'app_02', name: 'b', uid: 'same', createdAt: 2 }), ConflictError);
       await assert.rejects(store.listApps({ limit: 10, iterator: 'not-an-iterator' }), InvalidIteratorError);
@@ -85,11 +118,23 @@ describe('SQLite store thread', () => {
       await store.close();
     }
   });
+
+  it('fails only the call whose argument cannot be cloned', async () => {
+    const store = await overPort(join(dir, `clone-${n++}.db`));
+    try {
+      const bad = store.getSetting((() => 'x') as unknown as string);
+      const good = store.putSettingIfAbsent('k', 'v');
+      await assert.rejects(bad, /could not be cloned/);
+      assert.equal(await good, 'v');
+    } finally {
+      await store.close();
+    }
+  });
 });
 
-describe('SQLite store thread, handing fresh deliveries to the delivery thread', () => {
+describe('SQLite host, handing fresh deliveries to the delivery thread', () => {
   it('leases them to it in the commit and sends them over its port; with no room they wait unleased', async () => {
-    const store = await openStoreThread(join(dir, `handoff-${n++}.db`));
+    const store = new SqliteHost(join(dir, `handoff-${n++}.db`));
     const { port1, port2 } = new MessageChannel();
     try {
       await store.migrate();
@@ -103,16 +148,15 @@ describe('SQLite store thread, handing fresh deliveries to the delivery thread',
         },
       });
       const next = () => new Promise<void>((resolve) => (heard = resolve));
-      await store.attachDelivery(port1, 'delivery-1', 30_000);
+      store.attachDelivery(port1, 'delivery-1', 30_000);
       const fresh = (id: string) => ({
         message: { id, appId: app.id, eventType: 'order.paid', eventId: null, payload: '{"n":1}', timestamp: T0 },
-        newDeliveryId: () => 'unused',
+        newDeliveryId: () => newId('dlv', T0),
       });
 
       const handed = next();
       const accepted = await store.enqueueForDelivery(fresh(newId('msg', T0)));
       assert.equal(accepted?.created, true);
-      assert.equal((accepted!.message as { payload?: string }).payload, undefined, 'no payload echoed back');
       await handed;
       assert.equal(events[0]!.event, 'accept');
       const [leased] = events[0]!.value as ClaimedDelivery[];
@@ -134,21 +178,6 @@ describe('SQLite store thread, handing fresh deliveries to the delivery thread',
       );
     } finally {
       port2.close();
-      await store.close();
-    }
-  });
-});
-
-describe('SQLite store thread, arguments that cannot cross', () => {
-  it('fails only the call whose argument cannot be cloned', async () => {
-    const store = await openStoreThread(join(dir, `clone-${n++}.db`));
-    try {
-      await store.migrate();
-      const bad = store.getSetting((() => 'x') as unknown as string);
-      const good = store.putSettingIfAbsent('k', 'v');
-      await assert.rejects(bad, /could not be cloned/);
-      assert.equal(await good, 'v');
-    } finally {
       await store.close();
     }
   });

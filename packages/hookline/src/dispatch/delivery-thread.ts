@@ -1,7 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import type { DeliveryFigures } from '../observe/metrics.js';
 import type { OperationalTarget } from '../operational/operational-webhooks.js';
-import type { StoreThread } from '../store/sqlite/store-thread.js';
+import type { SqliteHost } from '../store/sqlite/store-host.js';
 import { startWorker } from '../threads/rpc.js';
 import type { Delivery, DeliveryConfig } from './delivery.js';
 import type { DispatcherHealth } from './dispatcher.js';
@@ -9,7 +9,7 @@ import type { DispatcherHealth } from './dispatcher.js';
 /** How long /healthz waits for the delivery thread's own answer. */
 const HEALTH_TIMEOUT_MS = 2_000;
 
-/** What the delivery thread starts from (plain data, and its port to the store thread). */
+/** What the delivery thread starts from (plain data; its port to the store is added). */
 export interface DeliveryThreadData {
   config: DeliveryConfig;
   workerId: string;
@@ -17,18 +17,18 @@ export interface DeliveryThreadData {
 }
 
 /**
- * The dispatcher and its sender on a thread of their own, beside the store's thread (SQLite: one process
- * does everything). Fresh deliveries go from the store thread straight to this one the moment their message
- * commits, and outcomes go straight back: the event loop serving the API only enqueues (docs/benchmarks.md).
+ * The dispatcher and its sender on a thread of their own, beside the event loop that serves the API and runs
+ * the SQLite store (one process does everything). Fresh deliveries go from the store straight to this thread
+ * the moment their message commits, and outcomes come straight back (docs/benchmarks.md).
  * Metric figures come back once per turn; the thread logs on its own.
  */
 export async function openDeliveryThread(
-  store: StoreThread,
+  store: SqliteHost,
   data: DeliveryThreadData,
   figures: (figures: DeliveryFigures) => void,
 ): Promise<Delivery & { failure(): string | null }> {
   const { port1, port2 } = new MessageChannel();
-  await store.attachDelivery(port1, data.workerId, data.config.leaseMs);
+  store.attachDelivery(port1, data.workerId, data.config.leaseMs);
   let stopped: Error | null = null;
   let closed = false;
   const worker = await startWorker(
@@ -41,7 +41,7 @@ export async function openDeliveryThread(
       },
       stopped: (cause) => {
         // Messages accepted from now on wait in the queue, unleased, for the next start to send them.
-        void store.setDeliveryRoom(false).catch(() => undefined);
+        store.setDeliveryRoom(false);
         return (stopped = new Error(`the delivery thread stopped: ${cause.message}`));
       },
     },

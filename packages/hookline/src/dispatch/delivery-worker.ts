@@ -1,13 +1,13 @@
 /**
- * The delivery thread (started by delivery-thread.ts): a Dispatcher and its Sender, calling the store
- * thread over their own port, taking fresh deliveries from it as they commit.
+ * The delivery thread (started by delivery-thread.ts): a Dispatcher and its Sender, calling the SQLite
+ * store on the main thread over their own port, taking fresh deliveries from it as they commit.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { createLogger } from '../observe/logger.js';
 import { FiguresBatch, metricsObserver } from '../observe/metrics.js';
 import { OperationalWebhooks } from '../operational/operational-webhooks.js';
 import type { StoreCapabilities } from '../store/port.js';
-import { forwardStore } from '../store/sqlite/store-thread.js';
+import { forwardStore } from '../store/sqlite/store-host.js';
 import { reviveStoreError } from '../store/sqlite/thread-protocol.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import { rpcClient, serveOnThread } from '../threads/rpc.js';
@@ -36,7 +36,7 @@ await serveOnThread(
       : null;
     const delivery = localDelivery(store, data.config, data.workerId, logger, {
       ...deliveryObserver(metrics, operational),
-      // The store thread leases fresh deliveries to this thread only while it has room.
+      // The host leases fresh deliveries to this thread only while it has room.
       capacityChanged: (room) => void client.call('setDeliveryRoom', [room]).catch(() => undefined),
     });
     handOff = delivery.dispatcher;

@@ -4,7 +4,7 @@ import type { DeliveryStore } from '../store/port.js';
 import { describeDatabase, errorSummary } from '../store/postgres/driver.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { DatabaseLockedError } from '../store/sqlite/sqlite-store.js';
-import { openStoreThread } from '../store/sqlite/store-thread.js';
+import { SqliteHost } from '../store/sqlite/store-host.js';
 
 /** A database that cannot be opened or reached; the CLI prints the message as one line. */
 export class StoreOpenError extends Error {
@@ -19,7 +19,7 @@ export async function openStore(db: string, logger?: Logger): Promise<DeliverySt
   if (isPostgresUrl(db)) return openPostgres(db, logger);
   let store: DeliveryStore;
   try {
-    store = await openStoreThread(db);
+    store = new SqliteHost(db);
   } catch (error) {
     if (error instanceof DatabaseLockedError) throw error;
     const e = error as { message?: string };

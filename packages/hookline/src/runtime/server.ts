@@ -17,7 +17,7 @@ import { createLogger } from '../observe/logger.js';
 import { Metrics, metricsObserver } from '../observe/metrics.js';
 import { ensureOperationalEndpoint, OperationalWebhooks } from '../operational/operational-webhooks.js';
 import type { DeliveryStore } from '../store/port.js';
-import { isStoreThread } from '../store/sqlite/store-thread.js';
+import { SqliteHost } from '../store/sqlite/store-host.js';
 import { openStore } from './open-store.js';
 import { RetentionPurger } from './retention-purger.js';
 
@@ -72,7 +72,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
   let deliveryFailure: () => string | null = () => null;
   if (config.role !== 'api') {
     const workerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-    if (isStoreThread(store)) {
+    if (store instanceof SqliteHost) {
       // SQLite: one process does everything, so delivery gets a thread (a core) of its own.
       const thread = await openDeliveryThread(store, { config, workerId, operational: target }, (figures) =>
         metrics.apply(figures),
@@ -109,7 +109,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       } catch (error) {
         ok = false;
         detail.store = (error as Error).message;
-        detail.reason = `the database does not answer: ${(error as Error).message}`;
+        detail.reason = `the database does not answer or refuses writes: ${(error as Error).message}`;
       }
       const stopped = deliveryFailure();
       if (stopped) {

@@ -164,6 +164,12 @@ export class SqliteStore implements DeliveryStore {
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
+    // Reads still work on a full disk: after a failed write, only a write tells whether writes work again.
+    // It is of two pages, as a message's would be: room for a tiny row alone is not room for messages.
+    if (this.writes.failure !== null) {
+      const probe = `${new Date().toISOString()} ${' '.repeat(8_000)}`;
+      await this.writes.run(() => this.stmt(sql.PUT_SETTING).run('health_probe', probe));
+    }
   }
 
   async getSetting(key: string): Promise<string | null> {

@@ -41,6 +41,7 @@ export class WriteBatcher {
   private queue: Job[] = [];
   private scheduled = false;
   private closed = false;
+  private lastFailure: string | null = null;
 
   constructor(
     private readonly db: Database,
@@ -61,6 +62,11 @@ export class WriteBatcher {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /** Why the last transaction failed (disk full, I/O error) until one commits again; null when it committed. */
+  get failure(): string | null {
+    return this.lastFailure;
   }
 
   /** Run what is queued now and stop taking new jobs. */
@@ -84,9 +90,11 @@ export class WriteBatcher {
       const failure = new StoreUnavailableError(
         `the database refused the write: ${cause.code ?? cause.message}`,
       );
+      this.lastFailure = failure.message;
       for (const job of jobs) job.reject(failure);
       return;
     }
+    this.lastFailure = null;
     jobs.forEach((job, i) => {
       const result = results![i]!;
       if (result.ok) job.resolve(result.value);
@@ -106,7 +114,8 @@ export class WriteBatcher {
         try {
           results.push({ ok: true, value: job.run() });
           this.hooks.jobSucceeded?.();
-        } catch {
+        } catch (error) {
+          if (!this.db.inTransaction) throw error; // SQLite rolled it all back itself: a full disk, an I/O error
           this.db.exec('ROLLBACK');
           this.hooks.batchFailed?.();
           return null;
@@ -119,6 +128,7 @@ export class WriteBatcher {
         this.db.exec('RELEASE job');
         this.hooks.jobSucceeded?.();
       } catch (error) {
+        if (!this.db.inTransaction) throw error;
         this.db.exec('ROLLBACK TO job');
         this.db.exec('RELEASE job');
         this.hooks.jobFailed?.();
