@@ -77,7 +77,7 @@ describe('SQLite group commit', () => {
     }
   });
 
-  it('ping fails while writes fail (a full disk) and passes again once a write commits', async () => {
+  it('ping reports a refused write (a full disk) for 30 s, while small writes and reads still work', async (t) => {
     const store = new SqliteStore(join(dir, `full-${n++}.db`));
     // The file cannot grow past its current pages: SQLITE_FULL, as on a full disk (reads keep working).
     const db = (store as unknown as { db: { pragma(text: string, options?: object): unknown } }).db;
@@ -91,15 +91,17 @@ describe('SQLite group commit', () => {
         leaseTo: null,
         newDeliveryId: () => newId('dlv', T0),
       });
-      await assert.rejects(store.enqueueMessage(big(0)), StoreUnavailableError);
+      await assert.rejects(store.enqueueMessage(big(0)), /SQLITE_FULL/);
+      assert.equal(await store.putSettingIfAbsent('small', 'fits'), 'fits'); // a small write still fits
       await assert.rejects(store.ping(), (error: Error) => {
         assert.ok(error instanceof StoreUnavailableError);
-        assert.match(error.message, /SQLITE_FULL/);
+        assert.match(error.message, /^a write failed 0 s ago: .*SQLITE_FULL/);
         return true;
       });
       db.pragma('max_page_count = 1073741823'); // space again
-      await store.ping();
       await store.enqueueMessage(big(1));
+      const now = Date.now();
+      t.mock.method(Date, 'now', () => now + 30_000);
       await store.ping();
     } finally {
       await store.close();

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { delayBucket } from '../../core/histogram.js';
+import { StoreUnavailableError } from '../errors.js';
 import { toPage } from '../paging.js';
 import type { DeliveryStore, RecordResult, StoreCapabilities } from '../port.js';
 import { StatsAccumulator } from '../stats-accumulator.js';
@@ -59,6 +60,9 @@ import { WriteBatcher } from './write-batcher.js';
 export class DatabaseLockedError extends Error {
   override name = 'DatabaseLockedError';
 }
+
+/** How long /healthz reports a write the database refused (a full disk): longer than a probe's interval. */
+const WRITE_FAILURE_REPORTED_MS = 30_000;
 
 /**
  * The embedded store: one better-sqlite3 connection in WAL mode with synchronous=FULL, every write
@@ -164,11 +168,12 @@ export class SqliteStore implements DeliveryStore {
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
-    // Reads still work on a full disk: after a failed write, only a write tells whether writes work again.
-    // It is of two pages, as a message's would be: room for a tiny row alone is not room for messages.
-    if (this.writes.failure !== null) {
-      const probe = `${new Date().toISOString()} ${' '.repeat(8_000)}`;
-      await this.writes.run(() => this.stmt(sql.PUT_SETTING).run('health_probe', probe));
+    // Reads still work on a full disk, and small writes may too while messages fail: a failed write is
+    // reported for a while instead, so that probes see it even when traffic is sparse.
+    const failed = this.writes.lastFailure;
+    const ago = failed ? Date.now() - failed.at : Infinity;
+    if (ago < WRITE_FAILURE_REPORTED_MS) {
+      throw new StoreUnavailableError(`a write failed ${Math.round(ago / 1000)} s ago: ${failed!.reason}`);
     }
   }
 

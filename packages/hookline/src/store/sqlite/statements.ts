@@ -3,7 +3,6 @@
 /** Read one setting. Params: key. */
 export const GET_SETTING = `SELECT value FROM settings WHERE key = ?`;
 /** Write a setting unless present. Params: key, value. */
-export const PUT_SETTING = `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
 export const PUT_SETTING_IF_ABSENT = `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`;
 
 /** Insert an app. Params: id, name, uid, created_at. */

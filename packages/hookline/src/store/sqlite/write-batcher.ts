@@ -32,6 +32,12 @@ export interface JobOptions {
 
 type Settled = Array<{ ok: boolean; value: unknown }>;
 
+export interface WriteFailure {
+  reason: string;
+  /** When, in ms since the epoch. */
+  at: number;
+}
+
 /**
  * Group commit: every write queued during one event-loop turn runs in ONE transaction with one fsync,
  * and each caller's promise settles only after that COMMIT (so a 202 always means durable).
@@ -41,7 +47,7 @@ export class WriteBatcher {
   private queue: Job[] = [];
   private scheduled = false;
   private closed = false;
-  private lastFailure: string | null = null;
+  private failed: WriteFailure | null = null;
 
   constructor(
     private readonly db: Database,
@@ -64,9 +70,9 @@ export class WriteBatcher {
     });
   }
 
-  /** Why the last transaction failed (disk full, I/O error) until one commits again; null when it committed. */
-  get failure(): string | null {
-    return this.lastFailure;
+  /** The last transaction that failed as a whole (a full disk, an I/O error); null when none has. */
+  get lastFailure(): WriteFailure | null {
+    return this.failed;
   }
 
   /** Run what is queued now and stop taking new jobs. */
@@ -90,11 +96,10 @@ export class WriteBatcher {
       const failure = new StoreUnavailableError(
         `the database refused the write: ${cause.code ?? cause.message}`,
       );
-      this.lastFailure = failure.message;
+      this.failed = { reason: failure.message, at: Date.now() };
       for (const job of jobs) job.reject(failure);
       return;
     }
-    this.lastFailure = null;
     jobs.forEach((job, i) => {
       const result = results![i]!;
       if (result.ok) job.resolve(result.value);
