@@ -47,5 +47,4 @@ await serveOnThread(
       stop: (graceMs: number) => delivery.stop(graceMs),
     };
   },
-  () => null,
 );

@@ -16,8 +16,8 @@ export interface Call {
 }
 
 /**
- * What the serving side sends: the answer to a call (id 0 answers a worker's start, value: what the worker
- * says about itself), or an event it pushes on its own (id -1).
+ * What the serving side sends: the answer to a call (id 0 answers a worker's start), or an event it pushes on
+ * its own (id -1).
  */
 export type Reply =
   | { id: number; ok: true; value: unknown }
@@ -33,7 +33,7 @@ export interface SerializedError {
 
 /** A Worker from the parent's side, a MessagePort, or parentPort from the worker's side. */
 interface Endpoint {
-  postMessage(value: unknown, transfer?: readonly Transferable[]): void;
+  postMessage(value: unknown): void;
   on(event: 'message', listener: (value: unknown) => void): unknown;
 }
 
@@ -75,8 +75,8 @@ export function plainError(error: SerializedError): Error {
 }
 
 export interface RpcClient {
-  /** Call `method` on the other side; `transfer` (ports) moves with this call, posted at once. */
-  call(method: string, args: unknown[], transfer?: Transferable[]): Promise<unknown>;
+  /** Call `method` on the other side. */
+  call(method: string, args: unknown[]): Promise<unknown>;
   /** Fail every waiting and later call with `error` (the other side is gone). */
   fail(error: Error): void;
 }
@@ -108,9 +108,9 @@ export function rpcClient(endpoint: Endpoint, options: RpcClientOptions = {}): R
       else call.reject(revive(reply.error));
     }
   });
-  const postOne = (item: Call, transfer?: Transferable[]) => {
+  const postOne = (item: Call) => {
     try {
-      endpoint.postMessage([item], transfer);
+      endpoint.postMessage([item]);
     } catch (error) {
       pending.get(item.id)?.reject(error as Error);
       pending.delete(item.id);
@@ -126,13 +126,12 @@ export function rpcClient(endpoint: Endpoint, options: RpcClientOptions = {}): R
   });
 
   return {
-    call: (method, args, transfer) => {
+    call: (method, args) => {
       if (failure) return Promise.reject(failure);
       return new Promise((resolve, reject) => {
         const id = nextId++;
         pending.set(id, { resolve, reject });
-        if (transfer) postOne({ id, method, args }, transfer);
-        else calls.push({ id, method, args });
+        calls.push({ id, method, args });
       });
     },
     fail: (error) => {
@@ -144,9 +143,7 @@ export function rpcClient(endpoint: Endpoint, options: RpcClientOptions = {}): R
 }
 
 export interface WorkerClient {
-  /** What the worker answered at its start. */
-  readonly hello: unknown;
-  call(method: string, args: unknown[], transfer?: Transferable[]): Promise<unknown>;
+  call(method: string, args: unknown[]): Promise<unknown>;
   terminate(): Promise<void>;
 }
 
@@ -161,9 +158,9 @@ export interface WorkerClientOptions extends RpcClientOptions {
 export async function startWorker(url: URL, data: unknown, options: WorkerClientOptions): Promise<WorkerClient> {
   const revive = options.revive ?? plainError;
   const worker = new Worker(url, { workerData: data, transferList: options.transfer });
-  const hello = await new Promise<unknown>((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     worker.once('message', ([reply]: Reply[]) =>
-      'event' in reply! ? reject(new Error('event before start')) : reply!.ok ? resolve(reply!.value) : reject(revive(reply!.error)),
+      'event' in reply! ? reject(new Error('event before start')) : reply!.ok ? resolve() : reject(revive(reply!.error)),
     );
     worker.once('error', reject);
   });
@@ -173,7 +170,6 @@ export async function startWorker(url: URL, data: unknown, options: WorkerClient
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
   return {
-    hello,
     call: client.call,
     terminate: async () => {
       await worker.terminate();
@@ -228,24 +224,20 @@ export function serveRpc(
 
 /**
  * The worker side: build the object from workerData (with the function that pushes events to the parent),
- * answer the start with `hello(target)`, then serve its methods.
+ * answer the start, then serve its methods.
  */
-export async function serveOnThread<T extends object>(
-  create: (data: unknown, emit: Emit) => T | Promise<T>,
-  hello: (target: T) => unknown,
-  prepare?: (method: string, args: unknown[]) => unknown[],
-): Promise<void> {
+export async function serveOnThread<T extends object>(create: (data: unknown, emit: Emit) => T | Promise<T>): Promise<void> {
   const port = parentPort!;
   let target: T;
   const early: Array<[string, unknown]> = []; // events pushed while starting go out once serving
   let emit: Emit = (event, value) => void early.push([event, value]);
   try {
     target = await create(workerData, (event, value) => emit(event, value));
-    port.postMessage([{ id: 0, ok: true, value: hello(target) }] satisfies Reply[]);
+    port.postMessage([{ id: 0, ok: true, value: null }] satisfies Reply[]);
   } catch (error) {
     port.postMessage([{ id: 0, ok: false, error: serializeError(error) }] satisfies Reply[]);
     process.exit(0);
   }
-  emit = serveRpc(port, target, prepare);
+  emit = serveRpc(port, target);
   for (const [event, value] of early) emit(event, value);
 }

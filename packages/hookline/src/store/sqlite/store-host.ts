@@ -56,7 +56,7 @@ export class SqliteHost extends SqliteStore {
 
 /** Functions cannot cross threads: delivery ids are made here, stamped with the message's time as ingest does. */
 function withDeliveryIds(method: string, args: unknown[]): unknown[] {
-  if (method !== 'enqueueMessage' && method !== 'enqueueForDelivery') return args;
+  if (method !== 'enqueueMessage') return args;
   const input = args[0] as EnqueueInput;
   return [{ ...input, newDeliveryId: () => newId('dlv', input.message.timestamp) }];
 }
@@ -82,7 +82,7 @@ export function forwardStore(
 
 /** Arguments as they can cross threads: the enqueue's id generator stays behind (the host makes ids). */
 function portable(method: string, args: unknown[]): unknown[] {
-  if (method !== 'enqueueMessage' && method !== 'enqueueForDelivery') return args;
+  if (method !== 'enqueueMessage') return args;
   const { newDeliveryId: _local, ...input } = args[0] as EnqueueInput;
   return [input];
 }
