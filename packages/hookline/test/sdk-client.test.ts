@@ -249,8 +249,13 @@ describe('@hookline/sdk client against a real hookline', () => {
       const app = await hookline.apps.create({ name: 'resend' });
       const ep = await hookline.endpoints.create(app.id, { url: `${rx.url}/resend` });
       const sent = await hookline.messages.send(app.id, { eventType: 'order.paid', payload: { n: 1 } });
-      await waitFor(() => rx.on('/resend').length === 1, 'the first delivery');
-      await hookline.messages.resend(app.id, sent.id, { endpointId: ep.id });
+      // Recorded, not only received: a delivery still in flight is not queued again (its attempt is the resend).
+      await waitFor(
+        async () => (await hookline.messages.attempts(app.id, sent.id).toArray()).length === 1,
+        'the first attempt recorded',
+      );
+      assert.equal(rx.on('/resend').length, 1);
+      assert.deepEqual(await hookline.messages.resend(app.id, sent.id, { endpointId: ep.id }), { queued: 1 });
       await waitFor(() => rx.on('/resend').length === 2, 'the resent delivery');
       assert.deepEqual(
         rx.on('/resend').map((r) => r.headers['webhook-id']),

@@ -133,7 +133,11 @@ export const MessageResend = z
   .strictObject({ endpointId: z.string().max(100).optional() })
   .openapi('MessageResend', { description: 'One endpoint; every endpoint the message matched when omitted.' });
 export const Requeued = z
-  .object({ queued: z.number().int().openapi({ description: 'Deliveries queued again' }) })
+  .object({
+    queued: z.number().int().openapi({
+      description: 'Deliveries queued again; one in flight at that moment is not (its attempt is the resend)',
+    }),
+  })
   .openapi('Requeued');
 
 export const AttemptOut = z
