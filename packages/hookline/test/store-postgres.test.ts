@@ -148,6 +148,41 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
     }
   });
 
+  it('ANALYZEs the tables that grew, whatever autovacuum does, so cached plans are made again', async () => {
+    const db = await freshDatabase();
+    const store = new PostgresStore(db.url, { poolSize: 2 });
+    await store.migrate();
+    const client = await connect(db.url);
+    try {
+      await seedQueue(store, 120);
+      const table = async (name: string) =>
+        (
+          await client.query(
+            `SELECT n_mod_since_analyze, analyze_count + autoanalyze_count AS analyzed FROM pg_stat_user_tables
+             WHERE schemaname = 'hookline' AND relname = $1`,
+            [name],
+          )
+        ).rows[0] as { n_mod_since_analyze: string; analyzed: string };
+      // Backends report their changes to the statistics system within seconds of committing.
+      await waitFor(async () => Number((await table('deliveries')).n_mod_since_analyze) >= 120, 'reported changes', 30_000);
+      await waitFor(async () => Number((await table('messages')).n_mod_since_analyze) >= 120, 'reported changes', 30_000);
+      await store.maintain();
+      for (const name of ['deliveries', 'messages']) {
+        const after = await table(name);
+        assert.equal(Number(after.n_mod_since_analyze), 0, name);
+        assert.ok(Number(after.analyzed) >= 1, name);
+      }
+      // The endpoints table changed by one row: below the threshold, left alone.
+      assert.notEqual(Number((await table('endpoints')).n_mod_since_analyze), 0);
+      const analyzed = Number((await table('deliveries')).analyzed);
+      await store.maintain();
+      assert.equal(Number((await table('deliveries')).analyzed), analyzed, 'nothing changed since: not analyzed again');
+    } finally {
+      await client.end();
+      await store.close();
+    }
+  });
+
   it('fails fast with StoreUnavailableError when the database cannot be reached', async () => {
     const store = new PostgresStore('postgres://postgres@127.0.0.1:9/nowhere', { connectTimeoutMs: 1000 });
     try {

@@ -45,6 +45,7 @@ import { type BatchContext, enqueueMany } from './enqueue-batch.js';
 import * as endpoints from './endpoints.js';
 import * as eventTypes from './event-types.js';
 import { NewWorkListener, type StoreLog } from './listener.js';
+import { analyzeStaleTables, autovacuumIsOn } from './planner-stats.js';
 import { listMessages } from './message-list.js';
 import { MIGRATION_LOCK, MIGRATIONS_TABLE, POSTGRES_MIGRATIONS } from './migrations.js';
 import { recordMany } from './record-batch.js';
@@ -56,7 +57,7 @@ import * as sql from './statements.js';
 import { deliveryStats, flushStats } from './stats.js';
 import { WriteBatcher } from './write-batcher.js';
 
-const FOLD_EVERY_MS = 10_000;
+const MAINTAIN_EVERY_MS = 10_000;
 
 export interface PostgresStoreOptions {
   /** Pooled connections per process (plus one for LISTEN). */
@@ -136,8 +137,24 @@ export class PostgresStore implements DeliveryStore {
         await tx.query(sql.RECORD_MIGRATION, [migration.version, migration.name]);
       }
     });
-    this.foldTimer ??= setInterval(() => void this.foldStats(), FOLD_EVERY_MS);
+    if (!(await autovacuumIsOn(this.ctx))) {
+      this.log(
+        'warn',
+        'autovacuum is off on this PostgreSQL server: hookline keeps the planner statistics of its tables current itself, but nothing reclaims the space of updated and deleted rows unless VACUUM runs (docs/operations.md)',
+      );
+    }
+    this.foldTimer ??= setInterval(() => void this.maintain(), MAINTAIN_EVERY_MS);
     this.foldTimer.unref();
+  }
+
+  /** The periodic chores (every 10 s): fold stats deltas, and ANALYZE hot tables whose statistics went stale. */
+  async maintain(): Promise<void> {
+    await this.foldStats();
+    try {
+      await analyzeStaleTables(this.ctx);
+    } catch (error) {
+      if (!isUnavailable(error)) this.log('warn', 'refreshing the planner statistics failed', error);
+    }
   }
 
   /** Fold stats deltas into per-minute rows; one process at a time, the others skip. */

@@ -7,6 +7,8 @@
 export const NEW_WORK_CHANNEL = 'hookline_new_work';
 /** Only one process at a time folds stats deltas. */
 export const FOLD_LOCK = 7_215_202_612;
+/** Only one process at a time refreshes the planner's statistics. */
+export const ANALYZE_LOCK = 7_215_202_613;
 
 /** Take the migration lock for this transaction. Params: lock key. */
 export const MIGRATION_XACT_LOCK = `SELECT pg_advisory_xact_lock($1)`;
@@ -252,7 +254,7 @@ WITH counters AS (
   SELECT * FROM unnest($7::text[], $8::text[], $9::bigint[], $10::integer[], $11::bigint[])
 )
 SELECT pg_notify('${NEW_WORK_CHANNEL}', '') WHERE $12::boolean`;
-/** Only one process folds at a time; the others skip. Params: lock key. */
+/** Only one process folds (or analyzes) at a time; the others skip. Params: lock key. */
 export const TRY_FOLD_LOCK = `SELECT pg_try_advisory_xact_lock($1) AS locked`;
 /** Move counter deltas into the per-minute rows of apps and of endpoints. */
 export const FOLD_STATS = `
@@ -282,6 +284,19 @@ INSERT INTO hookline.endpoint_delay_histogram AS h (app_id, endpoint_id, minute,
 SELECT app_id, endpoint_id, minute, bucket, SUM(n) FROM moved WHERE endpoint_id IS NOT NULL
 GROUP BY app_id, endpoint_id, minute, bucket ORDER BY app_id, endpoint_id, minute, bucket
 ON CONFLICT (app_id, endpoint_id, minute, bucket) DO UPDATE SET n = h.n + excluded.n`;
+/** The tables whose hot-path plans depend on their size (planner-stats.ts). */
+export const PLANNED_TABLES = ['messages', 'deliveries', 'attempts', 'endpoints'];
+/**
+ * Which of the tables changed by more than autovacuum's default analyze threshold (50 rows + 10 %) since
+ * their last ANALYZE. Params: table names[].
+ */
+export const STALE_PLANNER_STATS = `
+SELECT s.relname AS name FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+WHERE s.schemaname = 'hookline' AND s.relname = ANY ($1::text[])
+  AND s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0)
+ORDER BY s.relname`;
+/** Whether autovacuum runs on this server. */
+export const SHOW_AUTOVACUUM = `SELECT current_setting('autovacuum') AS autovacuum`;
 /** Sum app counters (folded and not yet folded) over a window. Params: app (null = all), since. */
 export const SUM_STATS = `
 SELECT COALESCE(SUM(count), 0)::bigint AS count, COALESCE(SUM(succeeded), 0)::bigint AS succeeded,
