@@ -135,7 +135,7 @@ export const MessageResend = z
 export const Requeued = z
   .object({
     queued: z.number().int().openapi({
-      description: 'Deliveries queued again; one in flight at that moment is not (its attempt is the resend)',
+      description: 'Deliveries queued again; one in flight at that moment goes out again once that attempt is recorded',
     }),
   })
   .openapi('Requeued');

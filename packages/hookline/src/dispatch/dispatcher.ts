@@ -401,6 +401,8 @@ export class Dispatcher implements HandOff {
         if (outcome.next.kind !== 'retry' || !applied.has(outcome.deliveryId)) continue;
         if (this.knownDueAt === null || outcome.next.at < this.knownDueAt) this.knownDueAt = outcome.next.at;
       }
+      // A resend asked for during the attempt: due again now.
+      if (result.resent.length > 0) this.knownDueAt = Math.min(this.knownDueAt ?? Infinity, this.options.clock());
       if (!this.stopping && !this.claiming && this.knownDueAt !== null) this.wakeAt(this.knownDueAt);
       if (result.leaseLost.length > 0) {
         this.logger.warn(

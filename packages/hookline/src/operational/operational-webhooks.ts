@@ -122,6 +122,7 @@ export class OperationalWebhooks {
   outcomesRecorded(outcomes: AttemptOutcome[], result: RecordResult): void {
     if (result.disabledEndpoints.length === 0 && !outcomes.some((o) => o.next.kind === 'failed')) return;
     const applied = new Set(result.applied);
+    for (const id of result.resent) applied.delete(id); // sent again: not given up
     for (const endpointId of new Set(result.disabledEndpoints)) {
       const appId = outcomes.find((o) => o.endpointId === endpointId)?.appId;
       if (appId === undefined || appId === this.target.appId) continue;

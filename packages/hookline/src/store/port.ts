@@ -47,6 +47,11 @@ export interface RecordResult {
   leaseLost: string[];
   /** Endpoints this batch disabled (410 or auto-disable). */
   disabledEndpoints: string[];
+  /**
+   * Applied deliveries that a resend asked for while their attempt was in flight: not finished, but due
+   * again now with a fresh schedule (their attempt is recorded all the same).
+   */
+  resent: string[];
 }
 
 /**
@@ -142,8 +147,8 @@ export interface DeliveryStore {
   /**
    * Send a message again, due at `now` with a fresh retry schedule (attemptNumber continues): to one
    * endpoint (creating its delivery if the message never matched it), or with `endpointId` null to every
-   * endpoint it has a delivery for. Disabled or deleted endpoints are skipped; a delivery in flight is left
-   * alone. Finished deliveries are re-opened and leave the succeeded/failed counters until they finish again.
+   * endpoint it has a delivery for. Disabled or deleted endpoints are skipped; a delivery in flight is sent
+   * again once its attempt is recorded, whatever that attempt's outcome (RecordResult.resent). Finished deliveries are re-opened and leave the succeeded/failed counters until they finish again.
    * A delivery always belongs to its message's time: one it creates has created_at = the message's timestamp.
    */
   resendMessage(

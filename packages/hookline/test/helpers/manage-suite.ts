@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import type { RawServeOptions } from '../../src/config/config.js';
 import type { TestBackend } from './backend.js';
 import { TestHookline } from './hookline.js';
-import { Receiver } from './receiver.js';
+import { Receiver, type Reply } from './receiver.js';
 import { waitFor } from './wait.js';
 
 /** The management API end to end (message list, resend, recover, rotation), the same on every backend. */
@@ -13,7 +13,7 @@ export function manageSuite(backend: TestBackend): void {
   // One server and one receiver per suite; each test has its own app and receiver paths.
   let hl: TestHookline;
   let rx: Receiver;
-  const replies = new Map<string, () => { status: number }>();
+  const replies = new Map<string, () => Reply>();
 
   async function statsOf(path: string) {
     return (await hl.call('GET', path)).body as { count: number; succeeded: number; failed: number; pending: number };
@@ -103,6 +103,42 @@ export function manageSuite(backend: TestBackend): void {
         return s.succeeded === 2 ? s : null;
       }, 'stats to settle');
       assert.deepEqual([stats.count, stats.failed, stats.pending], [2, 0, 0], 'a resend is not a new delivery');
+    });
+
+    it('resends a message whose attempt is still in flight: it goes out again once that attempt ends', async () => {
+      const app = await hl.app('resend-in-flight');
+      await hl.endpoint(app, { url: `${rx.url}/resend-in-flight` });
+      let answer!: () => void;
+      const held = new Promise<void>((resolve) => (answer = resolve));
+      let seen = 0;
+      replies.set('/resend-in-flight', () => (seen++ === 0 ? { status: 200, until: held } : { status: 200 }));
+      try {
+        const msg = (await hl.send(app, { eventType: 'order.paid', payload: { n: 1 } })).body;
+        await waitFor(() => rx.on('/resend-in-flight').length === 1, 'the first attempt to reach the receiver');
+        const again = await hl.call('POST', `/v1/apps/${app}/messages/${msg.id}/resend`);
+        assert.deepEqual([again.status, again.body], [202, { queued: 1 }]);
+        answer(); // the first attempt succeeds only now, after the resend was asked for
+        const attempts = await waitFor(async () => {
+          const list = await hl.attempts(app, msg.id);
+          return list.length === 2 ? list : null;
+        }, 'the resent attempt');
+        assert.deepEqual(
+          attempts.map((a) => [a.attemptNumber, a.status]),
+          [
+            [2, 'succeeded'],
+            [1, 'succeeded'],
+          ],
+        );
+        assert.equal(rx.on('/resend-in-flight').length, 2);
+        const stats = await waitFor(async () => {
+          const s = await statsOf(`/v1/apps/${app}/stats`);
+          return s.succeeded === 1 && s.pending === 0 ? s : null;
+        }, 'stats to settle');
+        assert.deepEqual([stats.count, stats.failed], [1, 0]);
+      } finally {
+        answer();
+        replies.delete('/resend-in-flight');
+      }
     });
 
     it('recovers an endpoint: failed deliveries since a time go out again, successes are not repeated', async () => {

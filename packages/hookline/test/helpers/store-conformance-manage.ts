@@ -150,12 +150,19 @@ export function manageConformance(open: () => Promise<DeliveryStore>): void {
       assert.deepEqual([again?.endpointId, again?.attemptsMade, again?.scheduleStart], [eps[0]!.id, 1, 1]);
       assert.equal(
         (await store.resendMessage(app.id, sent.message.id, eps[0]!.id, T0 + 1001)).queued,
-        0,
-        'a delivery in flight is left alone',
+        1,
+        'a delivery in flight is sent again once its attempt is recorded',
       );
-      await store.recordAttempts('w', [outcome(again!, { kind: 'succeeded' }, T0 + 1100)]);
+      const recorded = await store.recordAttempts('w', [outcome(again!, { kind: 'succeeded' }, T0 + 1100)]);
+      assert.deepEqual([recorded.applied, recorded.resent], [[again!.deliveryId], [again!.deliveryId]]);
+      stats = await store.deliveryStats({ appId: app.id, since: null });
+      assert.deepEqual([stats.count, stats.succeeded, stats.pending], [2, 1, 1], 'pending until the resend finishes');
+      const [third] = await store.claimDueDeliveries('w', T0 + 1100, 10, T0 + 40_000);
+      assert.deepEqual([third?.deliveryId, third?.attemptsMade, third?.scheduleStart], [again!.deliveryId, 2, 2]);
+      const last = await store.recordAttempts('w', [outcome(third!, { kind: 'succeeded' }, T0 + 1200)]);
+      assert.deepEqual(last.resent, [], 'that claim was the resend');
       const attempts = await store.listAttempts(app.id, sent.message.id, { limit: 10 });
-      assert.deepEqual(attempts.data.map((a) => a.attemptNumber).sort(), [1, 1, 2]);
+      assert.deepEqual(attempts.data.map((a) => a.attemptNumber).sort(), [1, 1, 2, 3]);
 
       // To an endpoint the message never matched: a delivery of its own, counted once.
       const extra = await store.resendMessage(app.id, sent.message.id, eps[1]!.id, T0 + 2000);
@@ -168,6 +175,30 @@ export function manageConformance(open: () => Promise<DeliveryStore>): void {
       assert.deepEqual([perEndpoint.count, perEndpoint.succeeded, perEndpoint.successRate], [1, 1, 1]);
       assert.ok(perEndpoint.delayMs.p50 !== null && perEndpoint.delayMs.p50 > 1000, 'delay of the resent attempt');
       assert.equal((await store.resendMessage(app.id, 'msg_unknown', null, T0)).queued, 0);
+    }),
+  );
+
+  it(
+    'resends a delivery in flight after its attempt: due at the resend, not at its retry; a claim meanwhile is the resend',
+    withStore(async (store) => {
+      const { app } = await seed(store, [{ eventTypes: [] }]);
+      const sent = await enqueue(store, app.id, 'a', null, { workerId: 'w', until: T0 + 30_000 });
+      const [first] = sent.leased;
+      assert.equal((await store.resendMessage(app.id, sent.message.id, null, T0 + 10)).queued, 1);
+      const failed = await store.recordAttempts('w', [outcome(first!, { kind: 'retry', at: T0 + 60_000 }, T0 + 20)]);
+      assert.deepEqual(failed.resent, [first!.deliveryId]);
+      const [second] = await store.claimDueDeliveries('w', T0 + 30, 10, T0 + 40_000);
+      assert.deepEqual([second?.deliveryId, second?.attemptsMade, second?.scheduleStart], [first!.deliveryId, 1, 1]);
+
+      // Asked again while `second` is in flight, but its lease is handed back: the next claim is the resend.
+      assert.equal((await store.resendMessage(app.id, sent.message.id, null, T0 + 40)).queued, 1);
+      await store.releaseLeases('w', [second!.deliveryId], T0 + 50);
+      const [third] = await store.claimDueDeliveries('w', T0 + 50, 10, T0 + 40_000);
+      assert.equal(third?.deliveryId, first!.deliveryId);
+      const done = await store.recordAttempts('w', [outcome(third!, { kind: 'succeeded' }, T0 + 60)]);
+      assert.deepEqual(done.resent, []);
+      const stats = await store.deliveryStats({ appId: app.id, since: null });
+      assert.deepEqual([stats.count, stats.succeeded, stats.pending], [1, 1, 0]);
     }),
   );
 

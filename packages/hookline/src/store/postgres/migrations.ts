@@ -404,4 +404,13 @@ CREATE TABLE hookline.endpoint_rate (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'resend of a delivery in flight',
+    sql: `
+-- Set when a resend arrives while an attempt is in flight: recording that attempt makes the delivery due
+-- again at this time instead of finishing it. A claim clears it (that attempt is the resend).
+ALTER TABLE hookline.deliveries ADD COLUMN resend_at bigint;
+`,
+  },
 ];

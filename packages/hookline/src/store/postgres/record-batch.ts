@@ -37,7 +37,7 @@ export async function recordMany(
  * deliveries whose lease still holds and insert exactly their attempts. A lost lease leaves no trace.
  */
 async function recordOne(tx: PgQueryable, { workerId, outcomes }: RecordInput, ctx: BatchContext) {
-  const result: RecordResult = { applied: [], leaseLost: [], disabledEndpoints: [] };
+  const result: RecordResult = { applied: [], leaseLost: [], disabledEndpoints: [], resent: [] };
   if (outcomes.length === 0) return result;
   // Without failures nothing depends on the endpoints' state: their runs end inside FINISH_DELIVERIES.
   const anyFailure = outcomes.some((o) => o.attempt.status === 'failed');
@@ -78,7 +78,7 @@ async function recordOne(tx: PgQueryable, { workerId, outcomes }: RecordInput, c
     };
   });
   const attempts = outcomes.map((o) => o.attempt);
-  const done = await tx.query<{ id: string; created_at: number }>(FINISH_DELIVERIES, [
+  const done = await tx.query<{ id: string; created_at: number; resent: boolean }>(FINISH_DELIVERIES, [
     outcomes.map((o) => o.deliveryId),
     finish.map((f) => f.status),
     attempts.map((a) => a.attemptNumber),
@@ -97,13 +97,18 @@ async function recordOne(tx: PgQueryable, { workerId, outcomes }: RecordInput, c
     attempts.map((a) => a.error),
     attempts.map((a) => a.createdAt),
     recovered,
+    // A resend of an endpoint disabled here waits for it to be re-enabled, like any other.
+    outcomes.map((o) => !states.get(o.endpointId)?.disabled && !toDisable.has(o.endpointId)),
   ]);
-  const createdAt = new Map(done.rows.map((r) => [r.id, r.created_at]));
+  const doneRows = new Map(done.rows.map((r) => [r.id, r]));
   outcomes.forEach((outcome, i) => {
-    const created = createdAt.get(outcome.deliveryId);
-    if (created === undefined) return void result.leaseLost.push(outcome.deliveryId);
+    const row = doneRows.get(outcome.deliveryId);
+    if (row === undefined) return void result.leaseLost.push(outcome.deliveryId);
     result.applied.push(outcome.deliveryId);
-    if (finish[i]!.status === 'succeeded') {
+    const created = row.created_at;
+    if (row.resent) {
+      result.resent.push(outcome.deliveryId); // still pending: counted when the resend finishes
+    } else if (finish[i]!.status === 'succeeded') {
       ctx.stats.add(outcome.appId, outcome.endpointId, created, 0, 1, 0);
       ctx.stats.delay(outcome.appId, outcome.endpointId, created, outcome.attempt.createdAt - outcome.messageTimestamp);
     } else if (finish[i]!.status === 'failed') {

@@ -4,7 +4,7 @@ import type { RequeueResult } from '../types.js';
 import type { PostgresContext } from './context.js';
 import type { EndpointRow, MessageRow } from './rows.js';
 import { GET_ENDPOINT, GET_MESSAGE, INSERT_DELIVERIES, NOTIFY_NEW_WORK } from './statements.js';
-import { DELIVERIES_TO_RESEND, RECOVER_FAILED, REOPEN_DELIVERIES } from './statements-manage.js';
+import { DELIVERIES_TO_RESEND, RECOVER_FAILED, REOPEN_DELIVERIES, RESEND_AFTER_FLIGHT } from './statements-manage.js';
 import { writeStats } from './stats.js';
 
 type ResendRow = ReopenedDelivery;
@@ -21,13 +21,16 @@ export function resendMessage(
     const [message] = (await tx.query<MessageRow>(GET_MESSAGE, [appId, messageId])).rows;
     if (!message) return { queued: 0 };
     const deliveries = (await tx.query<ResendRow>(DELIVERIES_TO_RESEND, [appId, messageId, endpointId])).rows;
-    // A delivery in flight right now is left alone: that attempt is the resend.
     const idle = deliveries.filter((d) => d.locked_by === null);
     const reopened = new Set(
       idle.length === 0
         ? []
         : (await tx.query<{ id: string }>(REOPEN_DELIVERIES, [now, idle.map((d) => d.id)])).rows.map((r) => r.id),
     );
+    // One in flight right now is sent again once that attempt is recorded, whatever its outcome.
+    const leased = deliveries.filter((d) => d.locked_by !== null).map((d) => d.id);
+    const afterFlight =
+      leased.length === 0 ? 0 : (await tx.query(RESEND_AFTER_FLIGHT, [now, leased])).rowCount ?? 0;
     let created = false;
     if (endpointId !== null && deliveries.length === 0) {
       // The message never matched this endpoint (filter, or created later): it gets a delivery of its own.
@@ -50,8 +53,8 @@ export function resendMessage(
       for (const d of idle) if (reopened.has(d.id)) stats.takeBack(appId, d);
       if (created) stats.add(appId, endpointId!, message.timestamp, 1, 0, 0);
     });
-    const queued = reopened.size + (created ? 1 : 0);
-    if (queued > 0) await tx.query(NOTIFY_NEW_WORK);
+    const queued = reopened.size + afterFlight + (created ? 1 : 0);
+    if (reopened.size > 0 || created) await tx.query(NOTIFY_NEW_WORK);
     return { queued };
   });
 }

@@ -59,6 +59,10 @@ WHERE d.message_id = $2 AND d.app_id = $1 AND ($3::text IS NULL OR d.endpoint_id
   AND NOT e.disabled AND e.deleted_at IS NULL
 ORDER BY d.id
 FOR UPDATE OF d`;
+/** Ask for another attempt after the ones in flight (statements.ts FINISH_DELIVERIES). Params: now, ids[]. */
+export const RESEND_AFTER_FLIGHT = `
+UPDATE hookline.deliveries SET resend_at = $1
+WHERE id = ANY ($2::text[]) AND locked_by IS NOT NULL AND status = 'pending' RETURNING id`;
 /** Make unleased deliveries due now with a fresh schedule; their attempt counts go on. Params: now, ids[]. */
 export const REOPEN_DELIVERIES = `
 UPDATE hookline.deliveries SET status = 'pending', next_attempt_at = $1, schedule_start = attempts, finished_at = NULL

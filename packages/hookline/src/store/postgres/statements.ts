@@ -141,7 +141,7 @@ export const GET_MESSAGE = `SELECT * FROM hookline.messages WHERE app_id = $1 AN
  */
 export const CLAIM_DUE = `
 WITH claimed AS (
-  UPDATE hookline.deliveries d SET locked_by = $1, locked_until = $2, next_attempt_at = $2
+  UPDATE hookline.deliveries d SET locked_by = $1, locked_until = $2, next_attempt_at = $2, resend_at = NULL
   WHERE d.id IN (
     SELECT c.id FROM hookline.deliveries c JOIN hookline.endpoints e ON e.id = c.endpoint_id
     WHERE c.status = 'pending' AND c.next_attempt_at <= $3 AND NOT e.disabled AND e.deleted_at IS NULL
@@ -176,20 +176,29 @@ WHERE id = ANY ($2::text[]) AND NOT disabled RETURNING id`;
 /**
  * Finish or reschedule deliveries fenced by the lease, and record the attempts of exactly those whose
  * lease held; endpoints in $18 (a batch without failures) end their failure runs in the same round trip.
+ * A delivery asked to be resent while its attempt was in flight (resend_at) is due again at resend_at with a
+ * fresh schedule instead, where $19 allows it; `resent` says so (schedule_start = attempts happens only
+ * then: an attempt's number always exceeds the schedule_start it was claimed with).
  * Params: delivery ids[], statuses[], attempts[], next_attempt_ats[], finished_ats[], worker_id,
  * then the attempt columns: ids[], app_ids[], message_ids[], endpoint_ids[], attempt_numbers[], statuses[],
- * response_status_codes[], response_bodies[], duration_ms[], errors[], created_ats[], then endpoint ids[].
+ * response_status_codes[], response_bodies[], duration_ms[], errors[], created_ats[], then endpoint ids[],
+ * then honour-a-resend booleans[].
  */
 export const FINISH_DELIVERIES = `
 WITH recovered AS (
   UPDATE hookline.endpoints SET failing_since = NULL WHERE id = ANY ($18::text[]) AND failing_since IS NOT NULL
 ), done AS (
-  UPDATE hookline.deliveries d SET status = u.status, attempts = u.attempts, next_attempt_at = u.next_attempt_at,
-    finished_at = u.finished_at, locked_by = NULL, locked_until = NULL
-  FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::bigint[])
-    AS u(id, status, attempts, next_attempt_at, finished_at)
+  UPDATE hookline.deliveries d SET
+    status = CASE WHEN u.resend AND d.resend_at IS NOT NULL THEN 'pending' ELSE u.status END,
+    attempts = u.attempts,
+    next_attempt_at = CASE WHEN u.resend AND d.resend_at IS NOT NULL THEN d.resend_at ELSE u.next_attempt_at END,
+    finished_at = CASE WHEN u.resend AND d.resend_at IS NOT NULL THEN NULL ELSE u.finished_at END,
+    schedule_start = CASE WHEN u.resend AND d.resend_at IS NOT NULL THEN u.attempts ELSE d.schedule_start END,
+    resend_at = NULL, locked_by = NULL, locked_until = NULL
+  FROM unnest($1::text[], $2::text[], $3::integer[], $4::bigint[], $5::bigint[], $19::boolean[])
+    AS u(id, status, attempts, next_attempt_at, finished_at, resend)
   WHERE d.id = u.id AND d.locked_by = $6
-  RETURNING d.id, d.created_at
+  RETURNING d.id, d.created_at, d.schedule_start = d.attempts AS resent
 ), recorded AS (
   INSERT INTO hookline.attempts (id, app_id, message_id, endpoint_id, delivery_id, attempt_number, status,
     response_status_code, response_body, duration_ms, error, created_at)
@@ -201,7 +210,7 @@ WITH recovered AS (
       response_body, duration_ms, error, created_at)
   JOIN done ON done.id = a.delivery_id
 )
-SELECT id, created_at FROM done`;
+SELECT id, created_at, resent FROM done`;
 
 /** Tokens of a bucket ($2 per second, one second's worth at most) after the time since it was last used. */
 const TOKENS_NOW = 'LEAST($2::float8, r.tokens + GREATEST(0, EXCLUDED.at - r.at) * $2::float8 / 1000)';

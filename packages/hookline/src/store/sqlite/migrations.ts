@@ -165,4 +165,13 @@ CREATE INDEX endpoint_delay_histogram_minute ON endpoint_delay_histogram (minute
 CREATE INDEX deliveries_parked ON deliveries (created_at) WHERE status = 'pending' AND next_attempt_at IS NULL;
 `,
   },
+  {
+    version: 4,
+    name: 'resend of a delivery in flight',
+    // Set when a resend arrives while an attempt is in flight: recording that attempt makes the delivery due
+    // again at this time instead of finishing it. A claim clears it (that attempt is the resend).
+    sql: `
+ALTER TABLE deliveries ADD COLUMN resend_at INTEGER;
+`,
+  },
 ];

@@ -42,7 +42,7 @@ export function recordAttempts(
   outcomes: AttemptOutcome[],
 ): Promise<RecordResult> {
   return ctx.write(() => {
-    const result: RecordResult = { applied: [], leaseLost: [], disabledEndpoints: [] };
+    const result: RecordResult = { applied: [], leaseLost: [], disabledEndpoints: [], resent: [] };
     for (const outcome of outcomes) recordNow(ctx, workerId, outcome, result);
     return result;
   }, HOT_PATH);
@@ -79,15 +79,18 @@ function recordNow(ctx: SqliteContext, workerId: string, outcome: AttemptOutcome
     }
   }
   const finished = next.kind !== 'retry';
+  // A resend asked for during the attempt waits, like the rest, while the endpoint is disabled.
+  if (endpointDisabled) ctx.stmt(sql.FORGET_RESEND).run(outcome.deliveryId);
   const updated = ctx.stmt(sql.FINISH_DELIVERY).get(
     next.kind === 'retry' ? 'pending' : next.kind,
     attempt.attemptNumber,
     // A retry of a disabled endpoint waits, parked, until it is re-enabled.
     next.kind === 'retry' ? (endpointDisabled ? null : next.at) : null,
     finished ? attempt.createdAt : null,
+    attempt.attemptNumber,
     outcome.deliveryId,
     workerId,
-  ) as { created_at: number } | undefined;
+  ) as { created_at: number; resent: number } | undefined;
   if (!updated) {
     result.leaseLost.push(outcome.deliveryId);
     return;
@@ -106,7 +109,9 @@ function recordNow(ctx: SqliteContext, workerId: string, outcome: AttemptOutcome
     attempt.error,
     attempt.createdAt,
   );
-  if (next.kind === 'succeeded') {
+  if (updated.resent === 1) {
+    result.resent.push(outcome.deliveryId); // still pending: counted when the resend finishes
+  } else if (next.kind === 'succeeded') {
     ctx.stats.add(outcome.appId, outcome.endpointId, updated.created_at, 0, 1, 0);
     ctx.stats.delay(
       outcome.appId,

@@ -4,7 +4,7 @@ import type { RequeueResult } from '../types.js';
 import type { SqliteContext } from './context.js';
 import type { EndpointRow, MessageRow } from './rows.js';
 import { GET_ENDPOINT, GET_MESSAGE, INSERT_DELIVERY } from './statements.js';
-import { DELIVERIES_TO_RESEND, RECOVER_FAILED, REOPEN_DELIVERY } from './statements-manage.js';
+import { DELIVERIES_TO_RESEND, RECOVER_FAILED, REOPEN_DELIVERY, RESEND_AFTER_FLIGHT } from './statements-manage.js';
 
 type ResendRow = ReopenedDelivery;
 
@@ -22,7 +22,11 @@ export function resendMessage(
     const deliveries = ctx.stmt(DELIVERIES_TO_RESEND).all({ messageId, appId, endpointId }) as ResendRow[];
     let queued = 0;
     for (const d of deliveries) {
-      if (d.locked_by !== null) continue; // in flight right now: that attempt is the resend
+      if (d.locked_by !== null) {
+        // In flight right now: sent again once that attempt is recorded, whatever its outcome.
+        queued += ctx.stmt(RESEND_AFTER_FLIGHT).run({ now, id: d.id }).changes;
+        continue;
+      }
       ctx.stmt(REOPEN_DELIVERY).run({ now, id: d.id });
       ctx.stats.takeBack(appId, d);
       queued++;

@@ -56,6 +56,9 @@ SELECT d.id, d.endpoint_id, d.status, d.locked_by, d.created_at, d.finished_at
 FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
 WHERE d.message_id = @messageId AND d.app_id = @appId AND (@endpointId IS NULL OR d.endpoint_id = @endpointId)
   AND e.disabled = 0 AND e.deleted_at IS NULL`;
+/** Ask for another attempt after the one in flight (queue.ts FINISH_DELIVERY). Params: now, id. */
+export const RESEND_AFTER_FLIGHT = `
+UPDATE deliveries SET resend_at = @now WHERE id = @id AND locked_by IS NOT NULL AND status = 'pending'`;
 /** Make an unleased delivery due now with a fresh schedule; its attempt count goes on. Params: now, id. */
 export const REOPEN_DELIVERY = `
 UPDATE deliveries SET status = 'pending', next_attempt_at = @now, schedule_start = attempts, finished_at = NULL

@@ -75,7 +75,7 @@ export const GET_MESSAGE = `SELECT * FROM messages WHERE app_id = ? AND id = ?`;
 
 /** Lease due deliveries of enabled endpoints; the lease expiry becomes next_attempt_at so leased rows leave the due index. */
 export const CLAIM_DUE = `
-UPDATE deliveries SET locked_by = @workerId, locked_until = @until, next_attempt_at = @until
+UPDATE deliveries SET locked_by = @workerId, locked_until = @until, next_attempt_at = @until, resend_at = NULL
 WHERE id IN (
   SELECT d.id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
   WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND e.disabled = 0 AND e.deleted_at IS NULL
@@ -88,11 +88,24 @@ SELECT d.id AS delivery_id, d.message_id, d.app_id, d.endpoint_id, d.attempts, d
   e.url, e.headers, e.secrets, e.rate_limit, m.event_type, m.timestamp, m.payload
 FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id JOIN messages m ON m.id = d.message_id
 WHERE d.id IN (SELECT value FROM json_each(?))`;
-/** Finish or reschedule a delivery, fenced by the lease. */
+/**
+ * Finish or reschedule a delivery, fenced by the lease. When a resend came in while the attempt was in
+ * flight (resend_at), the delivery is due again at resend_at with a fresh schedule instead: `resent` is
+ * then 1 (schedule_start = attempts happens only so, since an attempt's number always exceeds the
+ * schedule_start it was claimed with). Params: status, attempts, next_attempt_at, finished_at, attempts
+ * again, id, worker.
+ */
 export const FINISH_DELIVERY = `
-UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, finished_at = ?, locked_by = NULL,
-  locked_until = NULL
-WHERE id = ? AND locked_by = ? RETURNING created_at`;
+UPDATE deliveries SET
+  status = CASE WHEN resend_at IS NULL THEN ? ELSE 'pending' END,
+  attempts = ?,
+  next_attempt_at = CASE WHEN resend_at IS NULL THEN ? ELSE resend_at END,
+  finished_at = CASE WHEN resend_at IS NULL THEN ? END,
+  schedule_start = CASE WHEN resend_at IS NULL THEN schedule_start ELSE ? END,
+  resend_at = NULL, locked_by = NULL, locked_until = NULL
+WHERE id = ? AND locked_by = ? RETURNING created_at, schedule_start = attempts AS resent`;
+/** Drop a resend asked for during an attempt whose endpoint is now disabled (it waits, parked). Param: id. */
+export const FORGET_RESEND = `UPDATE deliveries SET resend_at = NULL WHERE id = ? AND resend_at IS NOT NULL`;
 /** Record one attempt. */
 export const INSERT_ATTEMPT = `
 INSERT INTO attempts (id, app_id, message_id, endpoint_id, delivery_id, attempt_number, status,
