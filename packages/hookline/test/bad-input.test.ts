@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { TestHookline } from './helpers/hookline.js';
+import { waitFor } from './helpers/wait.js';
 
 let hl: TestHookline;
 let app: string;
@@ -250,5 +251,33 @@ describe('bad input gets a clear 4xx problem and stores nothing', () => {
     assert.equal(doc.status, 200);
     assert.equal(doc.body.openapi, '3.1.0');
     assert.ok(doc.body.paths['/v1/apps/{app}/messages'].post);
+  });
+});
+
+describe('--api-rate-limit: an app over its limit gets 429 and stores nothing', () => {
+  let limited: TestHookline;
+  before(async () => {
+    limited = await TestHookline.start({ apiRateLimit: '1' });
+  });
+  after(() => limited.stop());
+
+  it("refuses an app's requests beyond its limit per second, with Retry-After, and not another app's", async () => {
+    const busy = await limited.app('busy');
+    const calm = await limited.app('calm');
+    const send = (app: string) => limited.call('POST', `/v1/apps/${app}/messages`, { eventType: 'a.b', payload: {} });
+    // Two at once: a limit of 1 per second admits one; the other comes back well within that second.
+    const answers = await Promise.all([send(busy), send(busy)]);
+    assert.deepEqual(answers.map((a) => a.status).sort(), [202, 429]);
+    const refused = answers.find((a) => a.status === 429)!;
+    const problem = assertProblem(refused, 429, 'rate_limited');
+    assert.match(problem.detail, /1 requests per second/);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assertProblem(await limited.call('GET', `/v1/apps/${busy}/messages`), 429, 'rate_limited');
+    assert.equal((await send(calm)).status, 202, 'another app has a bucket of its own');
+    const listed = await waitFor(async () => {
+      const res = await limited.call('GET', `/v1/apps/${busy}/messages`);
+      return res.status === 200 ? res : null;
+    }, 'the bucket to refill', 5_000);
+    assert.equal(listed.body.data.length, 1, 'the refused message was not stored');
   });
 });

@@ -72,6 +72,7 @@ describe('hookline serve', () => {
     assertOneLineError(await runToExit(['serve', '--role', 'boss']), /--role must be api, worker or all/);
     assertOneLineError(await runToExit(['serve', '--request-timeout', 'soon']), /--request-timeout/);
     assertOneLineError(await runToExit(['serve', '--no-such-flag']), /unknown option/);
+    assertOneLineError(await runToExit(['serve', '--api-rate-limit', '-5']), /--api-rate-limit must be a whole number/);
     assertOneLineError(await runToExit(['serve'], { HOOKLINE_PORT: '70000' }), /--port must be between/);
     assertOneLineError(
       await runToExit(['serve'], { HOOKLINE_ALLOW_PRIVATE_NETWORK: 'maybe' }),

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RateLimiter } from '../src/dispatch/rate-limit.js';
+import { AppRateLimit } from '../src/api/app-rate-limit.js';
+import { HttpError } from '../src/api/errors.js';
+import { RateLimiter } from '../src/core/rate-limiter.js';
 
 describe('RateLimiter (per-endpoint token buckets, on a fake clock)', () => {
   it('lets a burst of one second’s worth through at once, then `rate` per second', () => {
@@ -31,5 +33,33 @@ describe('RateLimiter (per-endpoint token buckets, on a fake clock)', () => {
     const limiter = new RateLimiter();
     for (let i = 0; i < 100_000; i++) limiter.take('fast', 100_000, 0);
     assert.equal(limiter.take('fast', 100_000, 0), 1);
+  });
+});
+
+describe('AppRateLimit (--api-rate-limit, on a fake clock)', () => {
+  it('admits each app up to its limit per second and refuses the rest with 429 and Retry-After', () => {
+    let now = 0;
+    const limit = new AppRateLimit(2, () => now);
+    limit.admit('app_a');
+    limit.admit('app_a');
+    const refused = (() => {
+      try {
+        limit.admit('app_a');
+      } catch (error) {
+        return error as HttpError;
+      }
+      return null;
+    })();
+    assert.ok(refused instanceof HttpError);
+    assert.deepEqual([refused.status, refused.code, refused.headers], [429, 'rate_limited', { 'retry-after': '1' }]);
+    limit.admit('app_b'); // a bucket of its own
+    now = 500; // one token back
+    limit.admit('app_a');
+    assert.throws(() => limit.admit('app_a'), HttpError);
+  });
+
+  it('admits everything with a limit of 0', () => {
+    const limit = new AppRateLimit(0, () => 0);
+    for (let i = 0; i < 10_000; i++) limit.admit('app_a');
   });
 });

@@ -4,6 +4,7 @@ import type { OperationalWebhooks } from '../operational/operational-webhooks.js
 import type { DeliveryStore } from '../store/port.js';
 import type { Delivery } from '../dispatch/delivery.js';
 import type { AppDirectory } from './app-directory.js';
+import type { AppRateLimit } from './app-rate-limit.js';
 import type { EventTypeCatalog } from './event-type-catalog.js';
 
 /** The local dispatcher as the API sees it: fresh deliveries go to it from memory. */
@@ -19,6 +20,8 @@ export interface ApiDeps {
   eventTypes: EventTypeCatalog;
   /** Apps as ingest resolves them, cached. */
   apps: AppDirectory;
+  /** `--api-rate-limit`, counted per app as each request resolves its app. */
+  appRateLimit: AppRateLimit;
   /** Null without `--operational-webhook-url`. */
   operational: OperationalWebhooks | null;
   /** Null on `--role api` processes: other workers deliver. */

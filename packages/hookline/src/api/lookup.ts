@@ -5,18 +5,26 @@ import type { ApiDeps } from './deps.js';
 import { HttpError } from './errors.js';
 import type { Principal } from './route.js';
 
-/** The app `{app}` names (id or uid), visible to this caller; 404 otherwise, never a hint it exists. */
+/**
+ * The app `{app}` names (id or uid), visible to this caller; 404 otherwise, never a hint it exists. The
+ * request counts against that app's `--api-rate-limit` (429 beyond it).
+ */
 export async function loadApp(deps: ApiDeps, ref: string, principal: Principal | null): Promise<App> {
-  return visibleApp(ref.length <= 256 ? await deps.store.findApp(ref) : null, ref, principal);
+  return admitted(deps, visibleApp(ref.length <= 256 ? await deps.store.findApp(ref) : null, ref, principal));
 }
 
 /** loadApp for the ingest path, through the app cache (AppDirectory: bounded staleness, exact deletes). */
 export async function loadAppCached(deps: ApiDeps, ref: string, principal: Principal | null): Promise<App> {
-  return visibleApp(ref.length <= 256 ? await deps.apps.find(ref) : null, ref, principal);
+  return admitted(deps, visibleApp(ref.length <= 256 ? await deps.apps.find(ref) : null, ref, principal));
 }
 
 function visibleApp(app: App | null, ref: string, principal: Principal | null): App {
   if (!app || (principal?.kind === 'app' && principal.appId !== app.id)) throw appNotFound(ref);
+  return app;
+}
+
+function admitted(deps: ApiDeps, app: App): App {
+  deps.appRateLimit.admit(app.id);
   return app;
 }
 

@@ -4,6 +4,7 @@ import { renderApiDocs } from '../api/api-docs.js';
 import { makeAuthorizer } from '../api/auth.js';
 import { renderClientTypes } from '../api/client-types.js';
 import { AppDirectory } from '../api/app-directory.js';
+import { AppRateLimit } from '../api/app-rate-limit.js';
 import { EventTypeCatalog } from '../api/event-type-catalog.js';
 import { buildApi, openApiDocument } from '../api/server.js';
 import { resolveServeConfig } from '../config/config.js';
@@ -18,6 +19,7 @@ export function currentOpenApi() {
       store,
       eventTypes: new EventTypeCatalog(store, false, Date.now),
       apps: new AppDirectory(store, Date.now),
+      appRateLimit: new AppRateLimit(0, Date.now),
       operational: null,
       config,
       logger: pino({ level: 'silent' }),

@@ -60,6 +60,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--lease <dur>', 'how long a worker holds a delivery before another may take it [HOOKLINE_LEASE, 30s]')
     .option('--retention <dur>', 'purge messages and attempts older than this [HOOKLINE_RETENTION, 30d]')
     .option(
+      '--api-rate-limit <n>',
+      "each app's API requests per second in this process, 429 beyond; 0 = none [HOOKLINE_API_RATE_LIMIT, 0]",
+    )
+    .option(
       '--operational-webhook-url <url>',
       "send hookline's own events (endpoint.disabled, …) here [HOOKLINE_OPERATIONAL_WEBHOOK_URL]",
     )

@@ -22,6 +22,8 @@ export interface ServeConfig {
   leaseMs: number;
   /** Messages (payloads, deliveries, attempts) and stats older than this are purged in the background. */
   retentionMs: number;
+  /** Requests per second each app may make to this process's API (bursts of one second's worth); 0 = no limit. */
+  apiRateLimit: number;
   /** Where hookline sends its own operational webhooks (endpoint.disabled, …); null = none. */
   operationalWebhookUrl: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -46,6 +48,7 @@ export interface RawServeOptions {
   autoDisableAfter?: string;
   lease?: string;
   retention?: string;
+  apiRateLimit?: string;
   operationalWebhookUrl?: string;
   logLevel?: string;
 }
@@ -127,6 +130,7 @@ export function resolveServeConfig(
   const leaseMs = duration(pick(flags.lease, 'HOOKLINE_LEASE', '30s'), '--lease');
   if (leaseMs < 1_000 || leaseMs > 600_000) throw new ConfigError('--lease must be between 1s and 10m');
   const retentionMs = duration(pick(flags.retention, 'HOOKLINE_RETENTION', '30d'), '--retention');
+  const apiRateLimit = integer(pick(flags.apiRateLimit, 'HOOKLINE_API_RATE_LIMIT', '0'), '--api-rate-limit', 0, 1_000_000);
   const allowPrivateNetwork =
     flags.allowPrivateNetwork === true || envBool(env, 'HOOKLINE_ALLOW_PRIVATE_NETWORK');
   const operationalWebhookUrl =
@@ -163,6 +167,7 @@ export function resolveServeConfig(
     autoDisableAfterMs,
     leaseMs,
     retentionMs,
+    apiRateLimit,
     operationalWebhookUrl,
     logLevel: logLevel as ServeConfig['logLevel'],
   };

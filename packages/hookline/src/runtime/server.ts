@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { makeAuthorizer } from '../api/auth.js';
 import type { ApiDeps } from '../api/deps.js';
 import { AppDirectory } from '../api/app-directory.js';
+import { AppRateLimit } from '../api/app-rate-limit.js';
 import { EventTypeCatalog } from '../api/event-type-catalog.js';
 import { ingestFastPath } from '../api/ingest-fast-path.js';
 import { buildApi } from '../api/server.js';
@@ -98,6 +99,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     clock,
     eventTypes: new EventTypeCatalog(store, config.strictEventTypes, clock),
     apps: new AppDirectory(store, clock),
+    appRateLimit: new AppRateLimit(config.apiRateLimit, clock),
     operational,
     dispatch: delivery,
     metricsText: () => metrics.text(),
