@@ -75,8 +75,11 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     const workerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     if (store instanceof SqliteHost) {
       // SQLite: one process does everything, so delivery gets a thread (a core) of its own.
-      const thread = await openDeliveryThread(store, { config, workerId, operational: target }, (figures) =>
-        metrics.apply(figures),
+      const thread = await openDeliveryThread(
+        store,
+        { config, workerId, operational: target },
+        (figures) => metrics.apply(figures),
+        logger,
       );
       deliveryFailure = thread.failure;
       delivery = thread;

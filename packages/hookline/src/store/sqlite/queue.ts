@@ -137,6 +137,13 @@ export function extendLeases(
   }, HOT_PATH);
 }
 
+/** Hand back every lease in the file (they all belong to this process's one delivery thread), due at `now`. */
+export function releaseAllLeases(ctx: SqliteContext, now: number): Promise<void> {
+  return ctx.write(() => {
+    ctx.stmt(sql.RELEASE_ALL_LEASES).run(now);
+  }, HOT_PATH);
+}
+
 export function releaseLeases(
   ctx: SqliteContext,
   workerId: string,

@@ -265,6 +265,11 @@ export class SqliteStore implements DeliveryStore {
     return queue.extendLeases(this.ctx, workerId, deliveryIds, leaseUntil);
   }
 
+  /** Every lease back, due at `now`: the delivery thread that held them is gone (delivery-thread.ts). */
+  releaseAllLeases(now: number): Promise<void> {
+    return queue.releaseAllLeases(this.ctx, now);
+  }
+
   releaseLeases(workerId: string, deliveryIds: string[], dueAt?: number): Promise<void> {
     return queue.releaseLeases(this.ctx, workerId, deliveryIds, dueAt);
   }
