@@ -16,7 +16,7 @@ import * as sql from './statements.js';
  */
 export async function analyzeStaleTables(ctx: PostgresContext): Promise<string[]> {
   return ctx.transaction(async (tx) => {
-    const locked = await tx.query<{ locked: boolean }>(sql.TRY_FOLD_LOCK, [sql.ANALYZE_LOCK]);
+    const locked = await tx.query<{ locked: boolean }>(sql.TRY_XACT_LOCK, [sql.ANALYZE_LOCK]);
     if (!locked.rows[0]?.locked) return [];
     const stale = (await tx.query<{ name: string }>(sql.STALE_PLANNER_STATS, [sql.PLANNED_TABLES])).rows;
     // Names come from the catalog and are members of PLANNED_TABLES: safe to splice.

@@ -161,7 +161,7 @@ export class PostgresStore implements DeliveryStore {
   async foldStats(): Promise<void> {
     try {
       await this.ctx.transaction(async (tx) => {
-        const lock = await tx.query<{ locked: boolean }>(sql.TRY_FOLD_LOCK, [sql.FOLD_LOCK]);
+        const lock = await tx.query<{ locked: boolean }>(sql.TRY_XACT_LOCK, [sql.FOLD_LOCK]);
         if (!lock.rows[0]?.locked) return;
         await tx.query(sql.FOLD_STATS);
         await tx.query(sql.FOLD_DELAYS);

@@ -75,6 +75,8 @@ async function recordOne(tx: PgQueryable, { workerId, outcomes }: RecordInput, c
       // A retry of a disabled endpoint waits, parked, until it is re-enabled.
       nextAttemptAt: next.kind === 'retry' && !endpointDisabled ? next.at : null,
       finishedAt: next.kind === 'retry' ? null : outcome.attempt.createdAt,
+      // A resend asked for during the attempt waits too while the endpoint is disabled.
+      honourResend: !endpointDisabled,
     };
   });
   const attempts = outcomes.map((o) => o.attempt);
@@ -97,8 +99,7 @@ async function recordOne(tx: PgQueryable, { workerId, outcomes }: RecordInput, c
     attempts.map((a) => a.error),
     attempts.map((a) => a.createdAt),
     recovered,
-    // A resend of an endpoint disabled here waits for it to be re-enabled, like any other.
-    outcomes.map((o) => !states.get(o.endpointId)?.disabled && !toDisable.has(o.endpointId)),
+    finish.map((f) => f.honourResend),
   ]);
   const doneRows = new Map(done.rows.map((r) => [r.id, r]));
   outcomes.forEach((outcome, i) => {

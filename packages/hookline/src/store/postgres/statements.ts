@@ -263,8 +263,8 @@ WITH counters AS (
   SELECT * FROM unnest($7::text[], $8::text[], $9::bigint[], $10::integer[], $11::bigint[])
 )
 SELECT pg_notify('${NEW_WORK_CHANNEL}', '') WHERE $12::boolean`;
-/** Only one process folds (or analyzes) at a time; the others skip. Params: lock key. */
-export const TRY_FOLD_LOCK = `SELECT pg_try_advisory_xact_lock($1) AS locked`;
+/** Take an advisory lock for this transaction if free (one process folds, or analyzes, at a time). Params: lock key. */
+export const TRY_XACT_LOCK = `SELECT pg_try_advisory_xact_lock($1) AS locked`;
 /** Move counter deltas into the per-minute rows of apps and of endpoints. */
 export const FOLD_STATS = `
 WITH moved AS (DELETE FROM hookline.delivery_stats_delta RETURNING *),
