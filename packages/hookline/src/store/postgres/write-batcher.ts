@@ -95,21 +95,26 @@ export class WriteBatcher {
     if (this.running || this.queue.size === 0) return;
     const batches = [...this.queue.values()];
     this.queue = new Map();
-    this.running = this.commitUnit(batches)
-      .then(
-        (outputs) =>
-          batches.forEach((batch, b) =>
-            batch.waiters.forEach((waiter, i) => waiter.resolve(outputs[b]![i])),
-          ),
-        (error: unknown) => {
-          const failure = toStoreError(error);
-          for (const batch of batches) for (const waiter of batch.waiters) waiter.reject(failure);
-        },
-      )
-      .finally(() => {
-        this.running = null;
-        if (this.queue.size > 0) this.schedule();
-      });
+    this.running = this.commitUnit(batches).then(
+      (outputs) => {
+        this.next();
+        batches.forEach((batch, b) => batch.waiters.forEach((waiter, i) => waiter.resolve(outputs[b]![i])));
+      },
+      (error: unknown) => {
+        this.next();
+        const failure = toStoreError(error);
+        for (const batch of batches) for (const waiter of batch.waiters) waiter.reject(failure);
+      },
+    );
+  }
+
+  /**
+   * A unit ended: what queued meanwhile starts at once, before this unit's callers hear back, so that its
+   * first round trip overlaps their work (the 202s, the next sends) instead of waiting for it.
+   */
+  private next(): void {
+    this.running = null;
+    if (this.queue.size > 0) this.flush();
   }
 
   /** A lone one-statement batch: its statement is its own transaction. */
