@@ -101,7 +101,9 @@ export class WriteBatcher {
         batches.forEach((batch, b) => batch.waiters.forEach((waiter, i) => waiter.resolve(outputs[b]![i])));
       },
       (error: unknown) => {
-        this.next();
+        // After a failure the next unit waits a turn: callers retrying at once must not spin the loop.
+        this.running = null;
+        if (this.queue.size > 0) this.schedule();
         const failure = toStoreError(error);
         for (const batch of batches) for (const waiter of batch.waiters) waiter.reject(failure);
       },
