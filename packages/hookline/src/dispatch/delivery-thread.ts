@@ -60,8 +60,6 @@ export async function openDeliveryThread(
       stopped: (cause) => {
         const error = new Error(`the delivery thread stopped: ${cause.message}`);
         if (mine !== generation) return error;
-        // A crash reports twice ('error' with the cause, then 'exit'): the first says why.
-        if (stopped) return stopped;
         // Messages accepted from now on wait in the queue, unleased, for the next thread to send them.
         store.setDeliveryRoom(false);
         port1.close();

@@ -148,7 +148,7 @@ export interface WorkerClient {
 }
 
 export interface WorkerClientOptions extends RpcClientOptions {
-  /** The error every waiting and later call fails with once the worker stopped. */
+  /** The error every waiting and later call fails with once the worker stopped (called once, with the first cause). */
   stopped: (cause: Error) => Error;
   /** Moved to the worker with its data (ports). */
   transfer?: Transferable[];
@@ -165,8 +165,14 @@ export async function startWorker(url: URL, data: unknown, options: WorkerClient
     worker.once('error', reject);
   });
   const client = rpcClient(worker, options);
-  // A crashed worker fails every waiting and later call, never a hang.
-  const fail = (error: Error) => client.fail(options.stopped(error));
+  // A crashed worker fails every waiting and later call, never a hang. A crash reports twice ('error' with
+  // its cause, then 'exit'): the first says why, so only it counts.
+  let ended = false;
+  const fail = (error: Error) => {
+    if (ended) return;
+    ended = true;
+    client.fail(options.stopped(error));
+  };
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
   return {
