@@ -97,13 +97,11 @@ export class WriteBatcher {
     this.queue = new Map();
     this.running = this.commitUnit(batches).then(
       (outputs) => {
-        this.next();
+        this.ended(true);
         batches.forEach((batch, b) => batch.waiters.forEach((waiter, i) => waiter.resolve(outputs[b]![i])));
       },
       (error: unknown) => {
-        // After a failure the next unit waits a turn: callers retrying at once must not spin the loop.
-        this.running = null;
-        if (this.queue.size > 0) this.schedule();
+        this.ended(false);
         const failure = toStoreError(error);
         for (const batch of batches) for (const waiter of batch.waiters) waiter.reject(failure);
       },
@@ -111,12 +109,15 @@ export class WriteBatcher {
   }
 
   /**
-   * A unit ended: what queued meanwhile starts at once, before this unit's callers hear back, so that its
-   * first round trip overlaps their work (the 202s, the next sends) instead of waiting for it.
+   * A unit ended. After a commit, what queued meanwhile starts at once, before this unit's callers hear back,
+   * so that its first round trip overlaps their work (the 202s, the next sends) instead of waiting for it.
+   * After a failure it waits a turn: callers retrying at once must not spin the event loop.
    */
-  private next(): void {
+  private ended(committed: boolean): void {
     this.running = null;
-    if (this.queue.size > 0) this.flush();
+    if (this.queue.size === 0) return;
+    if (committed) this.flush();
+    else this.schedule();
   }
 
   /** A lone one-statement batch: its statement is its own transaction. */
