@@ -8,6 +8,8 @@ import { StoreUnavailableError } from '../errors.js';
 export interface PgResult<R> {
   rows: R[];
   rowCount: number | null;
+  /** The command tag: 'COMMIT' answers 'ROLLBACK' when the transaction had failed. */
+  command: string;
 }
 
 export interface PgQueryable {
@@ -81,7 +83,15 @@ function queryConfig(text: string, values: unknown[] | undefined) {
 }
 
 export function createPool(url: string, options: PgOptions): PgPool {
-  const pool = new pg.Pool({ ...connectionConfig(url, options), max: options.max, idleTimeoutMillis: 30_000 });
+  // pipeline: a query goes out without waiting for the answer to the one before, so a transaction's BEGIN
+  // travels with its first statement and COMMIT with its last (write-batcher.ts). Queries awaited one by one
+  // run as before.
+  const pool = new pg.Pool({
+    ...connectionConfig(url, options),
+    max: options.max,
+    idleTimeoutMillis: 30_000,
+    pipeline: true,
+  });
   // Without a listener, an idle connection killed by the server would crash the process.
   pool.on('error', (error) => options.onIdleError(error));
   return {

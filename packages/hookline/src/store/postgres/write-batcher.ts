@@ -1,5 +1,14 @@
 import { StoreUnavailableError } from '../errors.js';
-import { isRetryable, isStalePlan, isUnavailable, type PgConnection, type PgPool, type PgQueryable, toStoreError } from './driver.js';
+import {
+  isRetryable,
+  isStalePlan,
+  isUnavailable,
+  type PgConnection,
+  type PgPool,
+  type PgQueryable,
+  type PgResult,
+  toStoreError,
+} from './driver.js';
 
 /** Lets the store keep per-unit aggregates (stats deltas, a NOTIFY) that commit only with the unit. */
 export interface UnitHooks {
@@ -140,16 +149,17 @@ export class WriteBatcher {
       const connection = await this.pool.connect();
       let broken: Error | undefined;
       try {
-        await connection.query('BEGIN');
+        const begun = connection.query('BEGIN');
+        begun.catch(() => undefined); // awaited at COMMIT; a unit can fail before that
+        const tx = afterBegin(connection, begun);
         const outputs: unknown[][] = [];
         for (const batch of batches) {
-          const out = await batch.runMany(connection, batch.inputs);
+          const out = await batch.runMany(tx, batch.inputs);
           if (out.length !== batch.inputs.length) throw new Error('a batch returned the wrong number of results');
           outputs.push(out);
           this.hooks.batchDone();
         }
-        await this.hooks.beforeCommit(connection);
-        await connection.query('COMMIT');
+        await commitPipelined(connection, begun, this.hooks.beforeCommit(connection));
         return outputs;
       } catch (error) {
         this.hooks.rolledBack();
@@ -162,6 +172,35 @@ export class WriteBatcher {
       }
     }
   }
+}
+
+/**
+ * The connection as the unit's statements see it: BEGIN (`begun`, already sent) travels with the first of
+ * them instead of a round trip ahead (the pool's connections pipeline). The answers of statements sent before
+ * BEGIN's came wait for it, so nothing more is sent should BEGIN have failed; it fails only with its connection, and then
+ * so does every statement behind it.
+ */
+function afterBegin(connection: PgConnection, begun: Promise<unknown>): PgQueryable {
+  let confirmed = false;
+  void begun.then(() => (confirmed = true), () => undefined);
+  return {
+    query: <R>(text: string, values?: unknown[]) => {
+      const answer = connection.query<R>(text, values);
+      if (confirmed) return answer;
+      return Promise.all([begun, answer]).then(([, result]) => result);
+    },
+  };
+}
+
+/**
+ * COMMIT, sent right behind the unit's last statement (`last`, already sent: the stats deltas) instead of a
+ * round trip after it. Had that statement failed, the server answers the COMMIT with ROLLBACK.
+ */
+async function commitPipelined(connection: PgConnection, begun: Promise<unknown>, last: Promise<void>): Promise<void> {
+  const settled = await Promise.allSettled([begun, last, connection.query('COMMIT')]);
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  const { command } = (settled[2] as PromiseFulfilledResult<PgResult<unknown>>).value;
+  if (command !== 'COMMIT') throw new Error(`the transaction ended with ${command}`);
 }
 
 async function rollback(connection: PgConnection): Promise<void> {

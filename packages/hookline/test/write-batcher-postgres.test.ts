@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createPool, type PgPool, type PgQueryable } from '../src/store/postgres/driver.js';
+import { type UnitHooks, WriteBatcher } from '../src/store/postgres/write-batcher.js';
+import { createTestDatabase, skipWithoutPg, type TestDatabase } from './helpers/postgres.js';
+
+/**
+ * The group commit's transaction on pipelined connections: BEGIN goes out with the unit's first statement and
+ * COMMIT right behind its last, so these check that a failure anywhere in the unit still commits nothing.
+ */
+describe('PostgreSQL group commit (pipelined BEGIN and COMMIT)', { skip: skipWithoutPg }, () => {
+  let db: TestDatabase;
+  let pool: PgPool;
+
+  before(async () => {
+    db = await createTestDatabase('hookline_batcher');
+    pool = createPool(db.url, { max: 2, connectTimeoutMs: 5_000, queryTimeoutMs: 10_000, onIdleError: () => {} });
+    await pool.query('CREATE TABLE items (id int PRIMARY KEY, note text NOT NULL)');
+  });
+  after(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  /** A batcher whose beforeCommit runs `last` (the stats deltas' place), if given. */
+  function batcher(last?: (tx: PgQueryable) => Promise<void>): WriteBatcher {
+    const hooks: UnitHooks = { batchDone: () => {}, rolledBack: () => {}, beforeCommit: last ?? (async () => {}) };
+    return new WriteBatcher(pool, hooks);
+  }
+
+  const insert = (ids: number[]) => (tx: PgQueryable, notes: string[]) =>
+    Promise.all(notes.map((note, i) => tx.query('INSERT INTO items (id, note) VALUES ($1, $2)', [ids[i], note]))).then(
+      (results) => results.map((r) => r.rowCount),
+    );
+
+  const stored = async (ids: number[]) =>
+    (await pool.query<{ id: number }>('SELECT id FROM items WHERE id = ANY($1) ORDER BY id', [ids])).rows.map((r) => r.id);
+
+  it('commits every job of a unit together', async () => {
+    const writes = batcher();
+    const results = await Promise.all([
+      writes.batch('insert', 'a', insert([1, 2])),
+      writes.batch('insert', 'b', insert([1, 2])),
+    ]);
+    assert.deepEqual(results, [1, 1]);
+    assert.deepEqual(await stored([1, 2]), [1, 2]);
+    await writes.close();
+  });
+
+  it('commits nothing when the statement sent with COMMIT fails, and says why', async () => {
+    const writes = batcher(async (tx) => {
+      await tx.query('SELECT 1 / $1::int', [0]);
+    });
+    await assert.rejects(writes.batch('insert', 'c', insert([10])), /division by zero/);
+    assert.deepEqual(await stored([10]), []);
+    await writes.close();
+  });
+
+  it('commits nothing when a later statement of the unit fails after the first succeeded', async () => {
+    const writes = batcher();
+    const [first, second] = await Promise.allSettled([
+      writes.batch('insert', 'd', insert([20])),
+      writes.single(async (tx) => tx.query('INSERT INTO items (id, note) VALUES ($1, $2)', [21, null])),
+    ]);
+    assert.equal(first.status, 'rejected');
+    assert.equal(second.status, 'rejected');
+    assert.match(String((second as PromiseRejectedResult).reason), /null value/);
+    assert.deepEqual(await stored([20, 21]), []);
+    // The connection is clean again: the next unit commits.
+    assert.deepEqual(await writes.batch('insert', 'e', insert([22])), 1);
+    assert.deepEqual(await stored([20, 21, 22]), [22]);
+    await writes.close();
+  });
+});
