@@ -150,7 +150,6 @@ export class WriteBatcher {
       let broken: Error | undefined;
       try {
         const begun = connection.query('BEGIN');
-        begun.catch(() => undefined); // awaited at COMMIT; a unit can fail before that
         const tx = afterBegin(connection, begun);
         const outputs: unknown[][] = [];
         for (const batch of batches) {
@@ -176,12 +175,13 @@ export class WriteBatcher {
 
 /**
  * The connection as the unit's statements see it: BEGIN (`begun`, already sent) travels with the first of
- * them instead of a round trip ahead (the pool's connections pipeline). The answers of statements sent before
- * BEGIN's came wait for it, so nothing more is sent should BEGIN have failed; it fails only with its connection, and then
- * so does every statement behind it.
+ * them instead of a round trip ahead (the pool's connections pipeline). The answers of statements sent
+ * before BEGIN's came wait for it, so nothing more is sent should BEGIN have failed; it fails only with its
+ * connection, and then so does every statement behind it.
  */
 function afterBegin(connection: PgConnection, begun: Promise<unknown>): PgQueryable {
   let confirmed = false;
+  // Also what handles BEGIN's failure until COMMIT awaits it: a unit can fail before that.
   void begun.then(() => (confirmed = true), () => undefined);
   return {
     query: <R>(text: string, values?: unknown[]) => {
