@@ -7,6 +7,7 @@ import {
   type Hookline,
   json,
   sendMessage,
+  SENDERS,
   startHookline,
   stopHookline,
   succeededDeliveries,
@@ -77,9 +78,9 @@ export async function runPostgresScenario(
   const pools: Pool[] = [];
   try {
     for (let i = 0; i < processes; i++) hooklines.push(await startHookline(url.toString()));
-    // A burst from many senders behind a load balancer: 64 concurrent requests per process.
-    const concurrency = 64 * processes;
-    for (const h of hooklines) pools.push(new Pool(h.url, { connections: 64 }));
+    // A burst from many senders behind a load balancer: as many concurrent requests per process as (b) sends.
+    const concurrency = SENDERS * processes;
+    for (const h of hooklines) pools.push(new Pool(h.url, { connections: SENDERS }));
     const app = await json(pools[0]!, 'POST', '/v1/apps', { name: 'bench' });
     await json(pools[0]!, 'POST', `/v1/apps/${app.id}/endpoints`, { url: `${receiverUrl}/hook` });
     // A load balancer in front: request i goes to process i mod N.

@@ -7,10 +7,12 @@ import { Pool } from 'undici';
 import { benchPostgresUrl, type PostgresResult, runPostgresScenario } from './postgres.js';
 import {
   blast,
+  CEILING_CONNECTIONS,
   cpuSeconds,
   json,
   PAYLOAD,
   sendMessage,
+  SENDERS,
   startHookline,
   WARM_UP_MESSAGES,
   waitForCount,
@@ -26,8 +28,6 @@ import {
  */
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 30_000); // rounds of 10,000 took 0.2 s at the ceiling
 const PACED_RATE = 1_000;
-/** Concurrent senders of (b); the ceiling (a) uses 128 connections. */
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const CEILING_ROUNDS = 3;
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 5);
 const PG_PROCESSES = (process.env.BENCH_PG_PROCESSES ?? '1,2,4')
@@ -49,7 +49,7 @@ function postgresRows(results: PostgresResult[], ceiling: number): string[][] {
   const one = results.find((r) => r.processes === 1);
   return results.flatMap((r) => [
     [
-      `(d) PostgreSQL, ${r.processes} process${r.processes > 1 ? 'es' : ''} (--role all, round-robin, ${64 * r.processes} concurrent)`,
+      `(d) PostgreSQL, ${r.processes} process${r.processes > 1 ? 'es' : ''} (--role all, round-robin, ${SENDERS * r.processes} concurrent)`,
       `${r.deliveriesPerSecond.toFixed(0)} deliveries/s`,
       `${(r.deliveriesPerSecond / ceiling).toFixed(2)}${one && r !== one ? ` (${(r.deliveriesPerSecond / one.deliveriesPerSecond).toFixed(2)} × one)` : ''}`,
     ],
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   const hl = await startHookline(join(dir, 'bench.db'));
   const pgUrl = await benchPostgresUrl();
   const receiver = new Pool(rx.url, { connections: 8 });
-  const api = new Pool(hl.url, { connections: CONCURRENCY });
+  const api = new Pool(hl.url, { connections: SENDERS });
   try {
     // (a) Raw ceiling: the same 1 KB body straight to the receiver.
     const body = JSON.stringify({
@@ -77,18 +77,18 @@ async function main(): Promise<void> {
       timestamp: new Date().toISOString(),
       data: PAYLOAD,
     });
-    const direct = new Pool(rx.url, { connections: 128 });
+    const direct = new Pool(rx.url, { connections: CEILING_CONNECTIONS });
     const postRaw = async () => {
       await (
         await direct.request({ method: 'POST', path: '/raw', body, headers: { 'content-type': 'application/json' } })
       ).body.text();
     };
-    await blast(2_000, 128, postRaw); // warm-up
+    await blast(2_000, CEILING_CONNECTIONS, postRaw); // warm-up
     // Single rounds of this swing ±30 % here; the median of three is what the ratios divide by.
     const rounds: number[] = [];
     for (let round = 0; round < CEILING_ROUNDS; round++) {
       const began = performance.now();
-      await blast(MESSAGES, 128, postRaw);
+      await blast(MESSAGES, CEILING_CONNECTIONS, postRaw);
       rounds.push(MESSAGES / ((performance.now() - began) / 1000));
     }
     const ceiling = [...rounds].sort((a, b) => a - b)[Math.floor(rounds.length / 2)]!;
@@ -98,12 +98,12 @@ async function main(): Promise<void> {
     const app = await json(api, 'POST', '/v1/apps', { name: 'bench' });
     await json(api, 'POST', `/v1/apps/${app.id}/endpoints`, { url: `${rx.url}/hook` });
     const send = () => sendMessage(api, app.id);
-    await blast(WARM_UP_MESSAGES, CONCURRENCY, send);
+    await blast(WARM_UP_MESSAGES, SENDERS, send);
     await waitForCount(receiver, WARM_UP_MESSAGES, 120_000);
     await json(receiver, 'POST', '/reset');
     const cpuBefore = cpuSeconds(hl.child.pid!);
     const started = performance.now();
-    await blast(MESSAGES, CONCURRENCY, send);
+    await blast(MESSAGES, SENDERS, send);
     const ingestSeconds = (performance.now() - started) / 1000;
     await waitForCount(receiver, MESSAGES, 120_000);
     const e2eSeconds = (performance.now() - started) / 1000;
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
         '1.00',
       ],
       [
-        `(b) hookline end to end, SQLite (${MESSAGES} msgs, ${CONCURRENCY} concurrent)`,
+        `(b) hookline end to end, SQLite (${MESSAGES} msgs, ${SENDERS} concurrent)`,
         `${e2e.toFixed(0)} deliveries/s`,
         (e2e / ceiling).toFixed(2),
       ],
