@@ -7,19 +7,20 @@ import { Pool } from 'undici';
 export const TOKEN = 'bench-admin-token-0123456789';
 export const PAYLOAD = { order: 'o_123', items: 'x'.repeat(940) }; // ≈1 KB envelope
 /**
+ * Concurrent senders: the ceiling's connections, (b)'s senders and each PostgreSQL process's senders, so
+ * that the ratio compares hookline and the bare receiver under the same load. Group commit shares a COMMIT
+ * among the requests waiting for it, so fewer senders mean smaller batches (64 gave ≈ 16 % fewer
+ * deliveries/s on SQLite in alternating runs: docs/benchmarks.md). `BENCH_CONCURRENCY` changes it for (b)
+ * and (d) only.
+ */
+export const CEILING_CONNECTIONS = 128;
+export const SENDERS = Number(process.env.BENCH_CONCURRENCY ?? CEILING_CONNECTIONS);
+/**
  * Messages each hookline process gets before anything is measured. Its threads' code must finish being
  * optimized first. On the slower machine of an earlier round, after 1,000 messages `perf` still showed
  * TurboFan compiling (≈8 % of the process's CPU); on a faster one, after 10,000 it was ≈14 % at the
  * start of the burst and ≈1.6 % after 80,000 (docs/benchmarks.md). A service runs warm.
  */
-/**
- * Concurrent senders: the ceiling's connections, (b)'s senders and each PostgreSQL process's senders, so
- * that the ratio compares hookline and the bare receiver under the same load. Group commit shares a COMMIT
- * among the requests waiting for it, so fewer senders mean smaller batches (64 gave ≈ 20 % fewer
- * deliveries/s on SQLite: docs/benchmarks.md). `BENCH_CONCURRENCY` changes it for (b) and (d) only.
- */
-export const CEILING_CONNECTIONS = 128;
-export const SENDERS = Number(process.env.BENCH_CONCURRENCY ?? CEILING_CONNECTIONS);
 export const WARM_UP_MESSAGES = Number(process.env.BENCH_WARMUP ?? 40_000);
 const BIN = fileURLToPath(new URL('../../bin/hookline.js', import.meta.url));
 const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
