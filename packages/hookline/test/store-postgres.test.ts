@@ -148,35 +148,44 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
     }
   });
 
-  it('ANALYZEs the tables that grew, whatever autovacuum does, so cached plans are made again', async () => {
+  it('ANALYZEs the tables that outgrew their statistics, whatever autovacuum does, so cached plans are made again', async () => {
     const db = await freshDatabase();
     const store = new PostgresStore(db.url, { poolSize: 2 });
     await store.migrate();
     const client = await connect(db.url);
     try {
-      await seedQueue(store, 120);
       const table = async (name: string) =>
         (
           await client.query(
-            `SELECT n_mod_since_analyze, analyze_count + autoanalyze_count AS analyzed FROM pg_stat_user_tables
+            `SELECT n_live_tup, analyze_count + autoanalyze_count AS analyzed FROM pg_stat_user_tables
              WHERE schemaname = 'hookline' AND relname = $1`,
             [name],
           )
-        ).rows[0] as { n_mod_since_analyze: string; analyzed: string };
+        ).rows[0] as { n_live_tup: string; analyzed: string };
+      const analyzed = async (name: string) => Number((await table(name)).analyzed);
       // Backends report their changes to the statistics system within seconds of committing.
-      await waitFor(async () => Number((await table('deliveries')).n_mod_since_analyze) >= 120, 'reported changes', 30_000);
-      await waitFor(async () => Number((await table('messages')).n_mod_since_analyze) >= 120, 'reported changes', 30_000);
+      const reported = (name: string, rows: number) =>
+        waitFor(async () => Number((await table(name)).n_live_tup) >= rows, `${name}: ${rows} rows reported`, 30_000);
+
+      // Small tables keep their plans: not analyzed below 1,000 rows.
+      const appId = await seedQueue(store, 300);
+      await reported('deliveries', 300);
       await store.maintain();
-      for (const name of ['deliveries', 'messages']) {
-        const after = await table(name);
-        assert.equal(Number(after.n_mod_since_analyze), 0, name);
-        assert.ok(Number(after.analyzed) >= 1, name);
-      }
-      // The endpoints table changed by one row: below the threshold, left alone.
-      assert.notEqual(Number((await table('endpoints')).n_mod_since_analyze), 0);
-      const analyzed = Number((await table('deliveries')).analyzed);
+      assert.equal(await analyzed('deliveries'), 0);
+
+      // Past 1,000 rows (twice the size at the last ANALYZE, which was none, plus 1,000): analyzed.
+      await Promise.all(Array.from({ length: 800 }, () => enqueue(store, appId, 'a')));
+      await reported('deliveries', 1_100);
+      await reported('messages', 1_100);
       await store.maintain();
-      assert.equal(Number((await table('deliveries')).analyzed), analyzed, 'nothing changed since: not analyzed again');
+      for (const name of ['deliveries', 'messages']) assert.equal(await analyzed(name), 1, name);
+      assert.equal(await analyzed('endpoints'), 0, 'one row: left alone');
+
+      // Growing by less than its size plus 1,000 rows since: not analyzed again.
+      await Promise.all(Array.from({ length: 500 }, () => enqueue(store, appId, 'a')));
+      await reported('deliveries', 1_600);
+      await store.maintain();
+      assert.equal(await analyzed('deliveries'), 1, 'grew by less than double: not analyzed again');
     } finally {
       await client.end();
       await store.close();

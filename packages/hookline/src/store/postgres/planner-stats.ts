@@ -11,8 +11,10 @@ import * as sql from './statements.js';
  * a 32-outcome unit grew from 1 to 8 ms by 50,000 deliveries, and the database's CPU per delivery tripled.
  * ANALYZE invalidates the cached plans, so the next execution plans with the real sizes.
  *
- * Returns the tables analyzed: those changed by more than autovacuum's default threshold (50 rows + 10 %)
- * since their last ANALYZE, by anybody. One process at a time; the others skip.
+ * Returns the tables analyzed: those that more than doubled (plus 1,000 rows) since their last ANALYZE, by
+ * anybody (statements.ts, STALE_PLANNER_STATS). One process at a time; the others skip. Autovacuum's own rule
+ * (50 rows + 10 % of the table changed) ran it up to twice a second during a burst into a young database,
+ * and those ANALYZEs took 35–58 % of the database's statement time (docs/benchmarks.md).
  */
 export async function analyzeStaleTables(ctx: PostgresContext): Promise<string[]> {
   return ctx.transaction(async (tx) => {
