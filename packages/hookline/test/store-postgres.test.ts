@@ -4,6 +4,7 @@ import { newId } from '../src/core/ids.js';
 import { StoreUnavailableError } from '../src/store/errors.js';
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
+import { VACUUM_LOCK } from '../src/store/postgres/statements.js';
 import { connect, createTestDatabase, skipWithoutPg, type TestDatabase } from './helpers/postgres.js';
 import { storeConformance } from './helpers/store-conformance.js';
 import { enqueue, seed, T0 } from './helpers/store-fixtures.js';
@@ -186,6 +187,41 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
       await reported('deliveries', 1_600);
       await store.maintain();
       assert.equal(await analyzed('deliveries'), 1, 'grew by less than double: not analyzed again');
+    } finally {
+      await client.end();
+      await store.close();
+    }
+  });
+
+  it('VACUUMs its tables with many dead rows (for servers without autovacuum), one process at a time', async () => {
+    const db = await freshDatabase();
+    const store = new PostgresStore(db.url, { poolSize: 2 });
+    await store.migrate();
+    const client = await connect(db.url);
+    try {
+      await client.query('ALTER TABLE hookline.deliveries SET (autovacuum_enabled = false)'); // only ours counts
+      await seedQueue(store, 300);
+      await client.query('UPDATE hookline.deliveries SET next_attempt_at = next_attempt_at + 1'); // 300 dead rows
+      const table = async () =>
+        (
+          await client.query(
+            `SELECT n_dead_tup, vacuum_count FROM pg_stat_user_tables WHERE schemaname = 'hookline' AND relname = 'deliveries'`,
+          )
+        ).rows[0] as { n_dead_tup: string; vacuum_count: string };
+      await waitFor(async () => Number((await table()).n_dead_tup) >= 300, 'dead rows reported', 30_000);
+
+      // Another process holds the lock: this one skips.
+      await client.query('SELECT pg_advisory_lock($1)', [VACUUM_LOCK]);
+      await store.vacuum();
+      assert.equal(Number((await table()).vacuum_count), 0);
+      await client.query('SELECT pg_advisory_unlock($1)', [VACUUM_LOCK]);
+
+      await store.vacuum();
+      const after = await table();
+      assert.equal(Number(after.vacuum_count), 1);
+      assert.equal(Number(after.n_dead_tup), 0);
+      await store.vacuum();
+      assert.equal(Number((await table()).vacuum_count), 1, 'no dead rows since: not vacuumed again');
     } finally {
       await client.end();
       await store.close();

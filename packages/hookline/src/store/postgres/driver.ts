@@ -118,7 +118,7 @@ export function createPool(url: string, options: PgOptions): PgPool {
   };
 }
 
-/** Open a connection of its own (for LISTEN), outside the pool. */
+/** Open a connection of its own, outside the pool (LISTEN; VACUUM, with no query timeout: `queryTimeoutMs` 0). */
 export async function connectListener(
   url: string,
   options: Pick<PgOptions, 'connectTimeoutMs' | 'queryTimeoutMs'>,

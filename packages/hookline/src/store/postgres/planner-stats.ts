@@ -27,7 +27,7 @@ export async function analyzeStaleTables(ctx: PostgresContext): Promise<string[]
   });
 }
 
-/** Whether the server runs autovacuum (it reclaims the space of updated and deleted rows; hookline does not). */
+/** Whether the server runs autovacuum (without it, hookline VACUUMs its own tables: vacuum.ts). */
 export async function autovacuumIsOn(ctx: PostgresContext): Promise<boolean> {
   const [row] = await ctx.rows<{ autovacuum: string }>(sql.SHOW_AUTOVACUUM);
   return row?.autovacuum !== 'off';

@@ -35,8 +35,10 @@ import * as tokens from './app-tokens.js';
 import * as apps from './apps.js';
 import { createContext, type PostgresContext } from './context.js';
 import {
+  connectListener,
   createPool,
   isUnavailable,
+  type PgListenConnection,
   type PgOptions,
   type PgPool,
   type PgQueryable,
@@ -46,6 +48,7 @@ import * as endpoints from './endpoints.js';
 import * as eventTypes from './event-types.js';
 import { NewWorkListener, type StoreLog } from './listener.js';
 import { analyzeStaleTables, autovacuumIsOn } from './planner-stats.js';
+import { vacuumDeadTables } from './vacuum.js';
 import { listMessages } from './message-list.js';
 import { MIGRATION_LOCK, MIGRATIONS_TABLE, POSTGRES_MIGRATIONS } from './migrations.js';
 import { recordMany } from './record-batch.js';
@@ -66,6 +69,8 @@ const FOLD_EVERY_MS = 10_000;
  * first burst instead of 0.9 (docs/benchmarks.md).
  */
 const ANALYZE_CHECK_EVERY_MS = 1_000;
+/** With the server's autovacuum off, dead rows are checked for this often (autovacuum's own default naptime). */
+const VACUUM_CHECK_EVERY_MS = 60_000;
 
 export interface PostgresStoreOptions {
   /** Pooled connections per process (plus one for LISTEN). */
@@ -100,6 +105,13 @@ export class PostgresStore implements DeliveryStore {
   private foldTimer: NodeJS.Timeout | null = null;
   private analyzeTimer: NodeJS.Timeout | null = null;
   private analyzing: Promise<void> | null = null;
+  private vacuumTimer: NodeJS.Timeout | null = null;
+  private vacuuming: Promise<void> | null = null;
+  /** The connection of the VACUUM running now, ended at close. */
+  private vacuumConnection: PgListenConnection | null = null;
+  private closed = false;
+  private readonly url: string;
+  private readonly connectTimeoutMs: number;
   private readonly batch: BatchContext = {
     stats: this.stats,
     announceNewWork: () => {
@@ -109,10 +121,12 @@ export class PostgresStore implements DeliveryStore {
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.log = options.log ?? (() => undefined);
+    this.url = url;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 3_000;
     const pgOptions: PgOptions = {
       // Hot-path work is one transaction at a time (group commit); the rest is for reads of the API.
       max: options.poolSize ?? 4,
-      connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
+      connectTimeoutMs: this.connectTimeoutMs,
       queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
       onIdleError: (error) => this.log('warn', 'an idle database connection failed', error),
     };
@@ -150,8 +164,10 @@ export class PostgresStore implements DeliveryStore {
     if (!(await autovacuumIsOn(this.ctx))) {
       this.log(
         'warn',
-        'autovacuum is off on this PostgreSQL server: hookline keeps the planner statistics of its tables current itself, but nothing reclaims the space of updated and deleted rows unless VACUUM runs (docs/operations.md)',
+        'autovacuum is off on this PostgreSQL server: hookline VACUUMs its own tables once a minute when they have dead rows, and keeps their planner statistics current itself; turn autovacuum on for the rest of the database (docs/operations.md)',
       );
+      this.vacuumTimer ??= setInterval(() => void this.vacuum(), VACUUM_CHECK_EVERY_MS);
+      this.vacuumTimer.unref();
     }
     this.foldTimer ??= setInterval(() => void this.foldStats(), FOLD_EVERY_MS);
     this.foldTimer.unref();
@@ -180,6 +196,32 @@ export class PostgresStore implements DeliveryStore {
     return this.analyzing;
   }
 
+  /**
+   * VACUUM hookline's tables with many dead rows (vacuum.ts), on a connection of its own; one process at a
+   * time. Runs every minute when the server's autovacuum is off; a run still going is not doubled.
+   */
+  vacuum(): Promise<void> {
+    this.vacuuming ??= (async () => {
+      try {
+        const connection = await connectListener(this.url, { connectTimeoutMs: this.connectTimeoutMs, queryTimeoutMs: 0 });
+        this.vacuumConnection = connection;
+        try {
+          if (this.closed) return;
+          const tables = await vacuumDeadTables(connection);
+          if (tables.length > 0) this.log('info', `vacuumed ${tables.join(', ')} (autovacuum is off)`);
+        } finally {
+          this.vacuumConnection = null;
+          await connection.end();
+        }
+      } catch (error) {
+        if (!this.closed && !isUnavailable(error)) this.log('warn', 'vacuuming hookline\'s tables failed', error);
+      } finally {
+        this.vacuuming = null;
+      }
+    })();
+    return this.vacuuming;
+  }
+
   /** Fold stats deltas into per-minute rows; one process at a time, the others skip. */
   async foldStats(): Promise<void> {
     try {
@@ -198,7 +240,11 @@ export class PostgresStore implements DeliveryStore {
   async close(): Promise<void> {
     if (this.foldTimer) clearInterval(this.foldTimer);
     if (this.analyzeTimer) clearInterval(this.analyzeTimer);
-    await this.analyzing;
+    if (this.vacuumTimer) clearInterval(this.vacuumTimer);
+    this.closed = true;
+    // A VACUUM of a big table may run for minutes: it is left to finish on the server by itself.
+    await this.vacuumConnection?.end();
+    await Promise.all([this.analyzing, this.vacuuming]);
     await this.writes.close();
     await this.listener.close();
     await this.pool.end();

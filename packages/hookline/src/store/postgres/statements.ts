@@ -9,6 +9,8 @@ export const NEW_WORK_CHANNEL = 'hookline_new_work';
 export const FOLD_LOCK = 7_215_202_612;
 /** Only one process at a time refreshes the planner's statistics. */
 export const ANALYZE_LOCK = 7_215_202_613;
+/** Only one process at a time VACUUMs (when the server's autovacuum is off). */
+export const VACUUM_LOCK = 7_215_202_614;
 
 /** Take the migration lock for this transaction. Params: lock key. */
 export const MIGRATION_XACT_LOCK = `SELECT pg_advisory_xact_lock($1)`;
@@ -307,6 +309,15 @@ SELECT s.relname AS name FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s
 WHERE s.schemaname = 'hookline' AND s.relname = ANY ($1::text[])
   AND s.n_live_tup > 1000 + 2 * GREATEST(c.reltuples, 0)
 ORDER BY s.relname`;
+/** hookline's tables with more dead rows than autovacuum's default threshold (50 + 20 % of the table). */
+export const DEAD_TUPLE_TABLES = `
+SELECT s.relname AS name FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+WHERE s.schemaname = 'hookline' AND s.n_dead_tup > 50 + 0.2 * GREATEST(c.reltuples, 0)
+ORDER BY s.relname`;
+/** Take an advisory lock for this session, if free. Params: lock key. */
+export const TRY_SESSION_LOCK = `SELECT pg_try_advisory_lock($1) AS locked`;
+/** Give back a session's advisory lock. Params: lock key. */
+export const SESSION_UNLOCK = `SELECT pg_advisory_unlock($1)`;
 /** Whether autovacuum runs on this server. */
 export const SHOW_AUTOVACUUM = `SELECT current_setting('autovacuum') AS autovacuum`;
 /** Sum app counters (folded and not yet folded) over a window. Params: app (null = all), since. */
