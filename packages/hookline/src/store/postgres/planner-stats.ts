@@ -22,7 +22,7 @@ export async function analyzeStaleTables(ctx: PostgresContext): Promise<string[]
     if (!locked.rows[0]?.locked) return [];
     const stale = (await tx.query<{ name: string }>(sql.STALE_PLANNER_STATS, [sql.PLANNED_TABLES])).rows;
     // Names come from the catalog and are members of PLANNED_TABLES: safe to splice.
-    for (const { name } of stale) await tx.query(`ANALYZE hookline.${name}`);
+    for (const { name } of stale) await tx.query(`ANALYZE (SKIP_LOCKED) hookline.${name}`); // not behind a VACUUM
     return stale.map((r) => r.name);
   });
 }

@@ -18,7 +18,7 @@ export async function vacuumDeadTables(connection: PgListenConnection): Promise<
   try {
     const dead = (await connection.query<{ name: string }>(sql.DEAD_TUPLE_TABLES)).rows;
     // Names come from the catalog, of hookline's own schema; quoted all the same.
-    for (const { name } of dead) await connection.query(`VACUUM hookline."${name.replaceAll('"', '""')}"`);
+    for (const { name } of dead) await connection.query(`VACUUM (SKIP_LOCKED) hookline."${name.replaceAll('"', '""')}"`);
     return dead.map((r) => r.name);
   } finally {
     await connection.query(sql.SESSION_UNLOCK, [sql.VACUUM_LOCK]);
