@@ -146,6 +146,31 @@ describe('several processes on one PostgreSQL database', { skip: skipWithoutPg }
     for (let i = 0; i + 10 < at.length; i++) assert.ok(at[i + 10]! - at[i]! >= 900, `deliveries ${i}..${i + 10}`);
   });
 
+  it('two api processes share each app\'s --api-rate-limit (429 rate_limited beyond it, in all)', async () => {
+    const db = await newDatabase();
+    const a = await start(db, 'api', ['--api-rate-limit', '2']);
+    const b = await start(db, 'api', ['--api-rate-limit', '2']);
+    const app = await call(a.url, 'POST', '/v1/apps', { name: 'limited' });
+    assert.equal(app.status, 201);
+    const started = Date.now();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await fetch(`${[a, b][i % 2]!.url}/v1/apps/${app.body.id}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      const body = (await res.json()) as { code?: string };
+      if (res.status === 429) {
+        assert.equal(body.code, 'rate_limited');
+        assert.equal(res.headers.get('retry-after'), '1');
+      } else assert.equal(res.status, 200);
+      statuses.push(res.status);
+    }
+    // 2 a second for the app in all (not 2 per process); the bucket refills while the requests run.
+    const ok = statuses.filter((s) => s === 200).length;
+    const refilled = Math.floor(((Date.now() - started) * 2) / 1000);
+    assert.ok(ok >= 2 && ok <= 2 + refilled, `${statuses.join(' ')} in ${Date.now() - started} ms`);
+  });
+
   it('an app deleted through one process is gone at once for ingest through another (its app cache)', async () => {
     const db = await newDatabase();
     const a = await start(db, 'api');

@@ -63,3 +63,68 @@ describe('AppRateLimit (--api-rate-limit, on a fake clock)', () => {
     for (let i = 0; i < 10_000; i++) limit.admit('app_a');
   });
 });
+
+describe('AppRateLimit shared by processes (PostgreSQL\'s bucket, faked here on a fake clock)', () => {
+  /** One bucket per app, as the database keeps it; counts the times it was asked. */
+  function sharedBucket(clock: () => number) {
+    const limiter = new RateLimiter();
+    const bucket = {
+      asked: 0,
+      take: async (appId: string, rate: number, wanted: number) => {
+        bucket.asked += 1;
+        for (let taken = 0; taken < wanted; taken++) {
+          const waitMs = limiter.take(appId, rate, clock());
+          if (waitMs > 0) return { taken, waitMs };
+        }
+        return { taken: wanted, waitMs: 0 };
+      },
+    };
+    return bucket;
+  }
+  /** admit throws at once when the answer is known here, or returns the promise of asking the bucket. */
+  const attempt = (limit: AppRateLimit, appId: string) => Promise.resolve().then(() => limit.admit(appId));
+  const outcome = (settled: PromiseSettledResult<void>) =>
+    settled.status === 'fulfilled' ? 'admitted' : (settled.reason as HttpError).code;
+
+  it('admits an app up to its limit across every process, then 429 with Retry-After', async () => {
+    let now = 0;
+    const bucket = sharedBucket(() => now);
+    const processes = [new AppRateLimit(4, () => now, bucket.take), new AppRateLimit(4, () => now, bucket.take)];
+    const results: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      results.push(outcome((await Promise.allSettled([attempt(processes[i % 2]!, 'app_a')]))[0]!));
+    }
+    assert.deepEqual(results, ['admitted', 'admitted', 'admitted', 'admitted', 'rate_limited', 'rate_limited']);
+    const refused = await attempt(processes[0]!, 'app_a').catch((error: unknown) => error as HttpError);
+    assert.deepEqual([refused?.status, refused?.headers], [429, { 'retry-after': '1' }]);
+    await processes[1]!.admit('app_b'); // a bucket of its own
+    now = 300; // one token back (4 per second)
+    await processes[1]!.admit('app_a');
+  });
+
+  it('shares one question to the bucket among the requests waiting on it, and answers the rest 429', async () => {
+    const bucket = sharedBucket(() => 0);
+    const limit = new AppRateLimit(4, () => 0, bucket.take);
+    const settled = await Promise.allSettled(Array.from({ length: 10 }, () => attempt(limit, 'app_a')));
+    const counts = settled.map(outcome).reduce<Record<string, number>>((c, o) => ({ ...c, [o]: (c[o] ?? 0) + 1 }), {});
+    assert.deepEqual(counts, { admitted: 4, rate_limited: 6 });
+    assert.equal(bucket.asked, 5, 'a token at a time (a twentieth of 4 per second), and once more to find it empty');
+    // Known empty: answered here, without asking the bucket, until a token is due.
+    await assert.rejects(attempt(limit, 'app_a'), HttpError);
+    assert.equal(bucket.asked, 5);
+  });
+
+  it('spends a grant locally, and drops what is left of it after a second', async () => {
+    let now = 0;
+    const bucket = sharedBucket(() => now);
+    const limit = new AppRateLimit(40, () => now, bucket.take); // grants of 2 (a twentieth of a second's worth)
+    await limit.admit('app_a');
+    assert.equal(limit.admit('app_a'), undefined, 'the grant\'s second token, without asking');
+    await limit.admit('app_a');
+    assert.equal(bucket.asked, 2);
+    now = 1_001; // the token left of the second grant is gone
+    await limit.admit('app_a');
+    assert.equal(bucket.asked, 3);
+  });
+});
+

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { AppRateLimit } from '../src/api/app-rate-limit.js';
+import type { HttpError } from '../src/api/errors.js';
 import { newId } from '../src/core/ids.js';
 import { StoreUnavailableError } from '../src/store/errors.js';
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres/migrations.js';
@@ -225,6 +227,31 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
     } finally {
       await client.end();
       await store.close();
+    }
+  });
+
+  it("shares an app's API rate limit among processes: one bucket in the database", async () => {
+    const db = await freshDatabase();
+    const stores = [new PostgresStore(db.url, { poolSize: 2 }), new PostgresStore(db.url, { poolSize: 2 })];
+    try {
+      await Promise.all(stores.map((s) => s.migrate()));
+      const { app } = await seed(stores[0]!, []);
+      const limits = stores.map((s) => new AppRateLimit(3, Date.now, (a, rate, wanted) => s.takeAppRateTokens(a, rate, wanted)));
+      const started = Date.now();
+      let admitted = 0;
+      for (let i = 0; i < 8; i++) {
+        try {
+          await limits[i % 2]!.admit(app.id); // the processes take turns, as behind a load balancer
+          admitted += 1;
+        } catch (error) {
+          assert.equal((error as HttpError).code, 'rate_limited');
+        }
+      }
+      // 3 a second in all, not 3 each: the bucket starts full and refills while the loop runs.
+      const refilled = Math.floor(((Date.now() - started) * 3) / 1000);
+      assert.ok(admitted >= 3 && admitted <= 3 + refilled, `${admitted} admitted in ${Date.now() - started} ms`);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
     }
   });
 

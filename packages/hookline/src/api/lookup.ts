@@ -23,9 +23,9 @@ function visibleApp(app: App | null, ref: string, principal: Principal | null): 
   return app;
 }
 
-function admitted(deps: ApiDeps, app: App): App {
-  deps.appRateLimit.admit(app.id);
-  return app;
+function admitted(deps: ApiDeps, app: App): App | Promise<App> {
+  const asking = deps.appRateLimit.admit(app.id); // a promise only while the shared bucket is asked
+  return asking ? asking.then(() => app) : app;
 }
 
 export const appNotFound = (ref: string) => new HttpError('app_not_found', `no app ${JSON.stringify(ref)}`);

@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--retention <dur>', 'purge messages and attempts older than this [HOOKLINE_RETENTION, 30d]')
     .option(
       '--api-rate-limit <n>',
-      "each app's API requests per second in this process, 429 beyond; 0 = none [HOOKLINE_API_RATE_LIMIT, 0]",
+      "each app's API requests per second (all processes together on PostgreSQL), 429 beyond; 0 = none [HOOKLINE_API_RATE_LIMIT, 0]",
     )
     .option(
       '--operational-webhook-url <url>',

@@ -102,7 +102,11 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     clock,
     eventTypes: new EventTypeCatalog(store, config.strictEventTypes, clock),
     apps: new AppDirectory(store, clock),
-    appRateLimit: new AppRateLimit(config.apiRateLimit, clock),
+    appRateLimit: new AppRateLimit(
+      config.apiRateLimit,
+      clock,
+      store.takeAppRateTokens ? (appId, rate, wanted) => store.takeAppRateTokens!(appId, rate, wanted) : undefined,
+    ),
     operational,
     dispatch: delivery,
     metricsText: () => metrics.text(),

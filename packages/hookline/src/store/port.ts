@@ -139,6 +139,11 @@ export interface DeliveryStore {
    * one process leaves it out: the dispatcher keeps the buckets itself.
    */
   takeRateTokens?(endpointId: string, rate: number, wanted: number): Promise<TokensTaken>;
+  /**
+   * With `multiProcess`: the same for an app's `--api-rate-limit` bucket, shared by every API process. A
+   * store of one process leaves it out: the API keeps the buckets itself.
+   */
+  takeAppRateTokens?(appId: string, rate: number, wanted: number): Promise<TokensTaken>;
   /** When the next unleased pending delivery becomes due; null when none is waiting. */
   nextDueAt(now: number): Promise<number | null>;
   /** Pending deliveries not yet finished. */

@@ -413,4 +413,18 @@ CREATE TABLE hookline.endpoint_rate (
 ALTER TABLE hookline.deliveries ADD COLUMN resend_at bigint;
 `,
   },
+  {
+    version: 6,
+    name: 'API rate limits shared by every process',
+    sql: `
+-- One token bucket per app over --api-rate-limit (requests per second, bursts of one second's worth), so
+-- that every API process draws on the same tokens. "at" is the database's clock (ms).
+CREATE TABLE hookline.app_rate (
+  app_id text PRIMARY KEY REFERENCES hookline.apps (id) ON DELETE CASCADE,
+  tokens double precision NOT NULL,
+  at bigint NOT NULL,
+  granted integer NOT NULL
+);
+`,
+  },
 ];

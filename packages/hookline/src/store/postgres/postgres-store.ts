@@ -358,20 +358,25 @@ export class PostgresStore implements DeliveryStore {
     }, { oneStatement: true });
   }
 
-  async takeRateTokens(endpointId: string, rate: number, wanted: number): Promise<TokensTaken> {
+  takeRateTokens(endpointId: string, rate: number, wanted: number): Promise<TokensTaken> {
+    return this.takeTokens(sql.TAKE_RATE_TOKENS, endpointId, rate, wanted);
+  }
+
+  takeAppRateTokens(appId: string, rate: number, wanted: number): Promise<TokensTaken> {
+    return this.takeTokens(sql.TAKE_APP_RATE_TOKENS, appId, rate, wanted);
+  }
+
+  private async takeTokens(statement: string, owner: string, rate: number, wanted: number): Promise<TokensTaken> {
     // Its own short transaction, outside the group commit: it locks one small row, and waiting for a unit
-    // would only delay the sending it gates.
-    const [row] = await this.ctx.rows<{ granted: number; tokens: number }>(sql.TAKE_RATE_TOKENS, [
-      endpointId,
-      rate,
-      wanted,
-    ]);
-    if (!row) return { taken: wanted, waitMs: 0 }; // the endpoint is gone: nothing left to limit
+    // would only delay the sending (or the request) it gates.
+    const [row] = await this.ctx.rows<{ granted: number; tokens: number }>(statement, [owner, rate, wanted]);
+    if (!row) return { taken: wanted, waitMs: 0 }; // the endpoint or app is gone: nothing left to limit
     return {
       taken: row.granted,
       waitMs: row.granted < wanted ? Math.max(1, Math.ceil(((1 - row.tokens) * 1000) / rate)) : 0,
     };
   }
+
 
   releaseLeases(workerId: string, deliveryIds: string[], dueAt?: number): Promise<void> {
     if (deliveryIds.length === 0) return Promise.resolve();

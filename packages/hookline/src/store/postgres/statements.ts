@@ -217,20 +217,24 @@ SELECT id, created_at, resent FROM done`;
 /** Tokens of a bucket ($2 per second, one second's worth at most) after the time since it was last used. */
 const TOKENS_NOW = 'LEAST($2::float8, r.tokens + GREATEST(0, EXCLUDED.at - r.at) * $2::float8 / 1000)';
 /**
- * Take up to $3 tokens of an endpoint's shared rate-limit bucket ($2 per second; a new bucket starts
- * full), by the database's clock so that every process agrees. Params: endpoint_id, rate, wanted.
- * Returns the tokens granted and those left; no row when the endpoint is gone.
+ * Take up to $3 tokens of a shared rate-limit bucket ($2 per second; a new bucket starts full), by the
+ * database's clock so that every process agrees: `bucket` is keyed by `key`, a row of `owner`.
+ * Params: owner id, rate, wanted. Returns the tokens granted and those left; no row when the owner is gone.
  */
-export const TAKE_RATE_TOKENS = `
-INSERT INTO hookline.endpoint_rate AS r (endpoint_id, tokens, at, granted)
-SELECT e.id, $2::float8 - LEAST($3::integer, $2::integer), now_ms.at, LEAST($3::integer, $2::integer)
-FROM hookline.endpoints e, (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS at) now_ms
-WHERE e.id = $1
-ON CONFLICT (endpoint_id) DO UPDATE SET
+const takeTokens = (bucket: string, key: string, owner: string) => `
+INSERT INTO hookline.${bucket} AS r (${key}, tokens, at, granted)
+SELECT o.id, $2::float8 - LEAST($3::integer, $2::integer), now_ms.at, LEAST($3::integer, $2::integer)
+FROM hookline.${owner} o, (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS at) now_ms
+WHERE o.id = $1
+ON CONFLICT (${key}) DO UPDATE SET
   granted = LEAST($3::integer, floor(${TOKENS_NOW})::integer),
   tokens = ${TOKENS_NOW} - LEAST($3::integer, floor(${TOKENS_NOW})::integer),
   at = EXCLUDED.at
 RETURNING granted, tokens`;
+/** An endpoint's `rateLimit` bucket (deliveries per second). */
+export const TAKE_RATE_TOKENS = takeTokens('endpoint_rate', 'endpoint_id', 'endpoints');
+/** An app's `--api-rate-limit` bucket (API requests per second). */
+export const TAKE_APP_RATE_TOKENS = takeTokens('app_rate', 'app_id', 'apps');
 
 /** Extend leases still held. Params: until, ids[], worker. */
 export const EXTEND_LEASES = `
