@@ -119,7 +119,7 @@ export function createPool(url: string, options: PgOptions): PgPool {
 }
 
 /** Open a connection of its own, outside the pool (LISTEN; VACUUM, with no query timeout: `queryTimeoutMs` 0). */
-export async function connectListener(
+export async function connectDedicated(
   url: string,
   options: Pick<PgOptions, 'connectTimeoutMs' | 'queryTimeoutMs'>,
 ): Promise<PgListenConnection> {

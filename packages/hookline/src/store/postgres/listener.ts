@@ -1,4 +1,4 @@
-import { connectListener, type PgListenConnection, type PgOptions } from './driver.js';
+import { connectDedicated, type PgListenConnection, type PgOptions } from './driver.js';
 import { LISTEN_NEW_WORK } from './statements.js';
 
 export type StoreLog = (level: 'info' | 'warn', message: string, error?: unknown) => void;
@@ -52,7 +52,7 @@ export class NewWorkListener {
     this.connecting = true;
     let connection: PgListenConnection | null = null;
     try {
-      connection = await connectListener(this.url, this.options);
+      connection = await connectDedicated(this.url, this.options);
       connection.onNotification(() => this.announce());
       connection.onClose((error) => this.lost(connection!, error));
       await connection.query(LISTEN_NEW_WORK);

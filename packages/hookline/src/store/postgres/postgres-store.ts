@@ -35,7 +35,7 @@ import * as tokens from './app-tokens.js';
 import * as apps from './apps.js';
 import { createContext, type PostgresContext } from './context.js';
 import {
-  connectListener,
+  connectDedicated,
   createPool,
   isUnavailable,
   type PgListenConnection,
@@ -203,7 +203,10 @@ export class PostgresStore implements DeliveryStore {
   vacuum(): Promise<void> {
     this.vacuuming ??= (async () => {
       try {
-        const connection = await connectListener(this.url, { connectTimeoutMs: this.connectTimeoutMs, queryTimeoutMs: 0 });
+        const connection = await connectDedicated(this.url, {
+          connectTimeoutMs: this.connectTimeoutMs,
+          queryTimeoutMs: 0, // a VACUUM of a big table takes minutes
+        });
         this.vacuumConnection = connection;
         try {
           if (this.closed) return;
@@ -214,7 +217,7 @@ export class PostgresStore implements DeliveryStore {
           await connection.end();
         }
       } catch (error) {
-        if (!this.closed && !isUnavailable(error)) this.log('warn', 'vacuuming hookline\'s tables failed', error);
+        if (!this.closed && !isUnavailable(error)) this.log('warn', "vacuuming hookline's tables failed", error);
       } finally {
         this.vacuuming = null;
       }
