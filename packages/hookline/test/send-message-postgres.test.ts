@@ -111,6 +111,36 @@ describe('hookline.send_message on PostgreSQL', { skip: skipWithoutPg }, () => {
     assert.match(await failure(`'shop', 'order.paid', '{}', ''`), /event_id must be 1 to 256 characters/);
   });
 
+  it('refuses unregistered and archived event types when the API runs with --strict-event-types', async () => {
+    const strict = await TestHookline.start({ strictEventTypes: true }, {}, postgresBackend);
+    const client = await connect(strict.db);
+    try {
+      const shop = await strict.app('strict shop', 'strict-shop');
+      const send = async (type: string) => {
+        try {
+          const { rows } = await client.query(`SELECT hookline.send_message('strict-shop', $1, '{}') AS id`, [type]);
+          return rows[0].id as string;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      };
+      assert.match(await send('order.paid'), /event type 'order.paid' is not registered; hookline runs with --strict-event-types/);
+      assert.equal((await strict.call('POST', '/v1/event-types', { name: 'order.paid' })).status, 201);
+      assert.match(await send('order.paid'), /^msg_/);
+      assert.equal((await strict.call('DELETE', '/v1/event-types/order.paid')).status, 204);
+      assert.match(await send('order.paid'), /event type 'order.paid' is archived/);
+      const listed = await strict.call('GET', `/v1/apps/${shop}/messages`);
+      assert.equal(listed.body.data.length, 1, 'only the registered type was stored');
+
+      // The shared server (not strict) still takes any type: each database follows its own API processes.
+      const open = await platform.query(`SELECT hookline.send_message('shop', 'never.registered', '{}') AS id`);
+      assert.match(open.rows[0].id as string, /^msg_/);
+    } finally {
+      await client.end();
+      await strict.stop();
+    }
+  });
+
   it('runs as SECURITY DEFINER: a role with EXECUTE can enqueue without reading hookline tables', async () => {
     await platform.query(`CREATE ROLE ${role} NOLOGIN`);
     await platform.query(`GRANT USAGE ON SCHEMA hookline TO ${role}`);

@@ -63,6 +63,8 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     generatedToken = true;
   }
 
+  // What hookline.send_message enforces follows the processes that serve the API.
+  if (config.role !== 'worker') await store.setStrictEventTypes?.(config.strictEventTypes);
   const clock = Date.now;
   const metrics = new Metrics(() => store.queueDepth());
   let delivery: Delivery | null = null;

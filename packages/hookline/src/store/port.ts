@@ -144,6 +144,12 @@ export interface DeliveryStore {
    * store of one process leaves it out: the API keeps the buckets itself.
    */
   takeAppRateTokens?(appId: string, rate: number, wanted: number): Promise<TokensTaken>;
+  /**
+   * With `transactionalEnqueue`: whether the SQL enqueue (`hookline.send_message`) refuses event types that
+   * are not registered or are archived, as the API does under `--strict-event-types`. The API processes
+   * say so at start; the last one started decides.
+   */
+  setStrictEventTypes?(strict: boolean): Promise<void>;
   /** When the next unleased pending delivery becomes due; null when none is waiting. */
   nextDueAt(now: number): Promise<number | null>;
   /** Pending deliveries not yet finished. */

@@ -13,6 +13,28 @@ CREATE TABLE IF NOT EXISTS hookline.schema_migrations (
   applied_at timestamptz NOT NULL DEFAULT now()
 )`;
 
+/**
+ * What the API processes last said of `--strict-event-types` (runtime/server.ts writes it at start): with
+ * 'true', send_message refuses an event type that is not registered or is archived, as the API does.
+ */
+export const STRICT_EVENT_TYPES_SETTING = 'strict_event_types';
+
+const STRICT_EVENT_TYPES_CHECK = `
+  IF EXISTS (SELECT 1 FROM hookline.settings s WHERE s.key = '${STRICT_EVENT_TYPES_SETTING}' AND s.value = 'true') THEN
+    DECLARE
+      v_archived boolean;
+    BEGIN
+      SELECT t.archived INTO v_archived FROM hookline.event_types t WHERE t.name = send_message.event_type;
+      IF v_archived IS DISTINCT FROM false THEN
+        RAISE EXCEPTION 'hookline.send_message: event type % %; hookline runs with --strict-event-types',
+          quote_literal(send_message.event_type),
+          CASE WHEN v_archived THEN 'is archived' ELSE 'is not registered' END
+          USING ERRCODE = '22023';
+      END IF;
+    END;
+  END IF;
+`;
+
 export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   {
     version: 1,
@@ -307,6 +329,58 @@ CREATE INDEX delay_histogram_minute ON hookline.delay_histogram (minute);
 CREATE INDEX endpoint_stats_minute ON hookline.endpoint_stats (minute);
 CREATE INDEX endpoint_delay_histogram_minute ON hookline.endpoint_delay_histogram (minute);
 
+${sendMessageFunction('')}`,
+  },
+  {
+    version: 4,
+    name: 'rate limits shared by every process',
+    sql: `
+-- One token bucket per rate-limited endpoint (its rateLimit per second, bursts of one second's worth),
+-- so that every process delivering to it draws on the same tokens. "at" is the database's clock (ms).
+CREATE TABLE hookline.endpoint_rate (
+  endpoint_id text PRIMARY KEY REFERENCES hookline.endpoints (id) ON DELETE CASCADE,
+  tokens double precision NOT NULL,
+  at bigint NOT NULL,
+  granted integer NOT NULL
+);
+`,
+  },
+  {
+    version: 5,
+    name: 'resend of a delivery in flight',
+    sql: `
+-- Set when a resend arrives while an attempt is in flight: recording that attempt makes the delivery due
+-- again at this time instead of finishing it. A claim clears it (that attempt is the resend).
+ALTER TABLE hookline.deliveries ADD COLUMN resend_at bigint;
+`,
+  },
+  {
+    version: 6,
+    name: 'API rate limits shared by every process',
+    sql: `
+-- One token bucket per app over --api-rate-limit (requests per second, bursts of one second's worth), so
+-- that every API process draws on the same tokens. "at" is the database's clock (ms).
+CREATE TABLE hookline.app_rate (
+  app_id text PRIMARY KEY REFERENCES hookline.apps (id) ON DELETE CASCADE,
+  tokens double precision NOT NULL,
+  at bigint NOT NULL,
+  granted integer NOT NULL
+);
+`,
+  },
+  {
+    version: 7,
+    name: 'send_message honours --strict-event-types',
+    sql: sendMessageFunction(STRICT_EVENT_TYPES_CHECK),
+  },
+];
+
+/**
+ * hookline.send_message as migration 3 made it (strictCheck '') and as migration 7 remade it: the text
+ * of an applied migration never changes what it did, so both versions come from this one definition.
+ */
+function sendMessageFunction(strictCheck: string): string {
+  return `
 -- send_message counts each delivery on its endpoint's counters too.
 CREATE OR REPLACE FUNCTION hookline.send_message(app text, event_type text, payload jsonb, event_id text DEFAULT NULL)
 RETURNS text
@@ -336,7 +410,7 @@ BEGIN
      AND (length(send_message.event_id) = 0 OR length(send_message.event_id) > 256) THEN
     RAISE EXCEPTION 'hookline.send_message: event_id must be 1 to 256 characters' USING ERRCODE = '22023';
   END IF;
-
+${strictCheck}
   SELECT a.id INTO v_app_id FROM hookline.apps a
   WHERE a.id = send_message.app OR a.uid = send_message.app
   ORDER BY a.id = send_message.app DESC LIMIT 1;
@@ -388,43 +462,5 @@ BEGIN
 END
 $fn$;
 REVOKE ALL ON FUNCTION hookline.send_message(text, text, jsonb, text) FROM PUBLIC;
-`,
-  },
-  {
-    version: 4,
-    name: 'rate limits shared by every process',
-    sql: `
--- One token bucket per rate-limited endpoint (its rateLimit per second, bursts of one second's worth),
--- so that every process delivering to it draws on the same tokens. "at" is the database's clock (ms).
-CREATE TABLE hookline.endpoint_rate (
-  endpoint_id text PRIMARY KEY REFERENCES hookline.endpoints (id) ON DELETE CASCADE,
-  tokens double precision NOT NULL,
-  at bigint NOT NULL,
-  granted integer NOT NULL
-);
-`,
-  },
-  {
-    version: 5,
-    name: 'resend of a delivery in flight',
-    sql: `
--- Set when a resend arrives while an attempt is in flight: recording that attempt makes the delivery due
--- again at this time instead of finishing it. A claim clears it (that attempt is the resend).
-ALTER TABLE hookline.deliveries ADD COLUMN resend_at bigint;
-`,
-  },
-  {
-    version: 6,
-    name: 'API rate limits shared by every process',
-    sql: `
--- One token bucket per app over --api-rate-limit (requests per second, bursts of one second's worth), so
--- that every API process draws on the same tokens. "at" is the database's clock (ms).
-CREATE TABLE hookline.app_rate (
-  app_id text PRIMARY KEY REFERENCES hookline.apps (id) ON DELETE CASCADE,
-  tokens double precision NOT NULL,
-  at bigint NOT NULL,
-  granted integer NOT NULL
-);
-`,
-  },
-];
+`;
+}

@@ -50,7 +50,7 @@ import { NewWorkListener, type StoreLog } from './listener.js';
 import { analyzeStaleTables, autovacuumIsOn } from './planner-stats.js';
 import { vacuumDeadTables } from './vacuum.js';
 import { listMessages } from './message-list.js';
-import { MIGRATION_LOCK, MIGRATIONS_TABLE, POSTGRES_MIGRATIONS } from './migrations.js';
+import { MIGRATION_LOCK, MIGRATIONS_TABLE, POSTGRES_MIGRATIONS, STRICT_EVENT_TYPES_SETTING } from './migrations.js';
 import { recordMany } from './record-batch.js';
 import { recoverEndpoint, resendMessage } from './requeue.js';
 import { purgeExpired } from './retention.js';
@@ -269,6 +269,10 @@ export class PostgresStore implements DeliveryStore {
   async putSettingIfAbsent(key: string, value: string): Promise<string> {
     const [row] = await this.ctx.rows<{ value: string }>(sql.PUT_SETTING_IF_ABSENT, [key, value]);
     return row!.value;
+  }
+
+  async setStrictEventTypes(strict: boolean): Promise<void> {
+    await this.ctx.rows(sql.PUT_SETTING, [STRICT_EVENT_TYPES_SETTING, String(strict)]);
   }
 
   createApp(app: NewApp): Promise<App> {

@@ -34,6 +34,10 @@ WITH ins AS (
 )
 SELECT value FROM ins UNION ALL SELECT value FROM hookline.settings WHERE key = $1 LIMIT 1`;
 
+/** Write a setting. Params: key, value. */
+export const PUT_SETTING = `
+INSERT INTO hookline.settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`;
+
 /** Insert an app. Params: id, name, uid, created_at. */
 export const INSERT_APP = `
 INSERT INTO hookline.apps (id, name, uid, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING *`;
