@@ -104,11 +104,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     clock,
     eventTypes: new EventTypeCatalog(store, config.strictEventTypes, clock),
     apps: new AppDirectory(store, clock),
-    appRateLimit: new AppRateLimit(
-      config.apiRateLimit,
-      clock,
-      store.takeAppRateTokens ? (appId, rate, wanted) => store.takeAppRateTokens!(appId, rate, wanted) : undefined,
-    ),
+    appRateLimit: new AppRateLimit(config.apiRateLimit, clock, store.takeAppRateTokens?.bind(store)),
     operational,
     dispatch: delivery,
     metricsText: () => metrics.text(),

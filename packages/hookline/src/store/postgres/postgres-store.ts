@@ -111,7 +111,7 @@ export class PostgresStore implements DeliveryStore {
   private vacuumConnection: PgListenConnection | null = null;
   private closed = false;
   private readonly url: string;
-  private readonly connectTimeoutMs: number;
+  private readonly pgOptions: PgOptions;
   private readonly batch: BatchContext = {
     stats: this.stats,
     announceNewWork: () => {
@@ -122,17 +122,16 @@ export class PostgresStore implements DeliveryStore {
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.log = options.log ?? (() => undefined);
     this.url = url;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 3_000;
-    const pgOptions: PgOptions = {
+    this.pgOptions = {
       // Hot-path work is one transaction at a time (group commit); the rest is for reads of the API.
       max: options.poolSize ?? 4,
-      connectTimeoutMs: this.connectTimeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
       queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
       onIdleError: (error) => this.log('warn', 'an idle database connection failed', error),
     };
-    this.pool = createPool(url, pgOptions);
+    this.pool = createPool(url, this.pgOptions);
     this.ctx = createContext(this.pool);
-    this.listener = new NewWorkListener(url, pgOptions, this.log);
+    this.listener = new NewWorkListener(url, this.pgOptions, this.log);
     this.writes = new WriteBatcher(this.pool, {
       batchDone: () => this.stats.keepJob(),
       rolledBack: () => {
@@ -183,16 +182,11 @@ export class PostgresStore implements DeliveryStore {
 
   /** ANALYZE the hot tables whose statistics went stale; a check still running (a big table) is not doubled. */
   private refreshPlannerStats(): Promise<void> {
-    this.analyzing ??= analyzeStaleTables(this.ctx)
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          if (!isUnavailable(error)) this.log('warn', 'refreshing the planner statistics failed', error);
-        },
-      )
-      .finally(() => {
-        this.analyzing = null;
-      });
+    this.analyzing ??= this.chore('refreshing the planner statistics failed', async () => {
+      await analyzeStaleTables(this.ctx);
+    }).finally(() => {
+      this.analyzing = null;
+    });
     return this.analyzing;
   }
 
@@ -201,42 +195,45 @@ export class PostgresStore implements DeliveryStore {
    * time. Runs every minute when the server's autovacuum is off; a run still going is not doubled.
    */
   vacuum(): Promise<void> {
-    this.vacuuming ??= (async () => {
+    this.vacuuming ??= this.chore("vacuuming hookline's tables failed", async () => {
+      // A VACUUM of a big table takes minutes: no query timeout on its connection.
+      const connection = await connectDedicated(this.url, { ...this.pgOptions, queryTimeoutMs: 0 });
+      this.vacuumConnection = connection;
       try {
-        const connection = await connectDedicated(this.url, {
-          connectTimeoutMs: this.connectTimeoutMs,
-          queryTimeoutMs: 0, // a VACUUM of a big table takes minutes
-        });
-        this.vacuumConnection = connection;
-        try {
-          if (this.closed) return;
-          const tables = await vacuumDeadTables(connection);
-          if (tables.length > 0) this.log('info', `vacuumed ${tables.join(', ')} (autovacuum is off)`);
-        } finally {
-          this.vacuumConnection = null;
-          await connection.end();
-        }
-      } catch (error) {
-        if (!this.closed && !isUnavailable(error)) this.log('warn', "vacuuming hookline's tables failed", error);
+        if (this.closed) return;
+        const tables = await vacuumDeadTables(connection);
+        if (tables.length > 0) this.log('info', `vacuumed ${tables.join(', ')} (autovacuum is off)`);
       } finally {
-        this.vacuuming = null;
+        this.vacuumConnection = null;
+        await connection.end();
       }
-    })();
+    }).finally(() => {
+      this.vacuuming = null;
+    });
     return this.vacuuming;
   }
 
   /** Fold stats deltas into per-minute rows; one process at a time, the others skip. */
-  async foldStats(): Promise<void> {
-    try {
-      await this.ctx.transaction(async (tx) => {
+  foldStats(): Promise<void> {
+    return this.chore('folding stats deltas failed', () =>
+      this.ctx.transaction(async (tx) => {
         const lock = await tx.query<{ locked: boolean }>(sql.TRY_XACT_LOCK, [sql.FOLD_LOCK]);
         if (!lock.rows[0]?.locked) return;
         await tx.query(sql.FOLD_STATS);
         await tx.query(sql.FOLD_DELAYS);
-      });
+      }),
+    );
+  }
+
+  /**
+   * Run a background chore (never rejects). Unavailability is reported by the dispatcher and /healthz, and a
+   * chore cut short by close() is expected; anything else is worth a line.
+   */
+  private async chore(failure: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
     } catch (error) {
-      // Unavailability is reported by the dispatcher and /healthz; anything else is worth a line.
-      if (!isUnavailable(error)) this.log('warn', 'folding stats deltas failed', error);
+      if (!this.closed && !isUnavailable(error)) this.log('warn', failure, error);
     }
   }
 
