@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import type pg from 'pg';
 import { AppRateLimit } from '../src/api/app-rate-limit.js';
 import type { HttpError } from '../src/api/errors.js';
 import { newId } from '../src/core/ids.js';
@@ -157,18 +158,11 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
     await store.migrate();
     const client = await connect(db.url);
     try {
-      const table = async (name: string) =>
-        (
-          await client.query(
-            `SELECT n_live_tup, analyze_count + autoanalyze_count AS analyzed FROM pg_stat_user_tables
-             WHERE schemaname = 'hookline' AND relname = $1`,
-            [name],
-          )
-        ).rows[0] as { n_live_tup: string; analyzed: string };
-      const analyzed = async (name: string) => Number((await table(name)).analyzed);
+      const table = (name: string) => tableStats(client, name);
+      const analyzed = async (name: string) => (await table(name)).analyzed;
       // Backends report their changes to the statistics system within seconds of committing.
       const reported = (name: string, rows: number) =>
-        waitFor(async () => Number((await table(name)).n_live_tup) >= rows, `${name}: ${rows} rows reported`, 30_000);
+        waitFor(async () => (await table(name)).liveRows >= rows, `${name}: ${rows} rows reported`, 30_000);
 
       // Small tables keep their plans: not analyzed below 1,000 rows.
       const appId = await seedQueue(store, 300);
@@ -204,26 +198,21 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
       await client.query('ALTER TABLE hookline.deliveries SET (autovacuum_enabled = false)'); // only ours counts
       await seedQueue(store, 300);
       await client.query('UPDATE hookline.deliveries SET next_attempt_at = next_attempt_at + 1'); // 300 dead rows
-      const table = async () =>
-        (
-          await client.query(
-            `SELECT n_dead_tup, vacuum_count FROM pg_stat_user_tables WHERE schemaname = 'hookline' AND relname = 'deliveries'`,
-          )
-        ).rows[0] as { n_dead_tup: string; vacuum_count: string };
-      await waitFor(async () => Number((await table()).n_dead_tup) >= 300, 'dead rows reported', 30_000);
+      const table = () => tableStats(client, 'deliveries');
+      await waitFor(async () => (await table()).deadRows >= 300, 'dead rows reported', 30_000);
 
       // Another process holds the lock: this one skips.
       await client.query('SELECT pg_advisory_lock($1)', [VACUUM_LOCK]);
       await store.vacuum();
-      assert.equal(Number((await table()).vacuum_count), 0);
+      assert.equal((await table()).vacuumed, 0);
       await client.query('SELECT pg_advisory_unlock($1)', [VACUUM_LOCK]);
 
       await store.vacuum();
       const after = await table();
-      assert.equal(Number(after.vacuum_count), 1);
-      assert.equal(Number(after.n_dead_tup), 0);
+      assert.equal(after.vacuumed, 1);
+      assert.equal(after.deadRows, 0);
       await store.vacuum();
-      assert.equal(Number((await table()).vacuum_count), 1, 'no dead rows since: not vacuumed again');
+      assert.equal((await table()).vacuumed, 1, 'no dead rows since: not vacuumed again');
     } finally {
       await client.end();
       await store.close();
@@ -275,3 +264,20 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
     }
   });
 });
+
+/** What the statistics system says of one of hookline's tables (backends report within seconds of a commit). */
+async function tableStats(client: pg.Client, name: string) {
+  const { rows } = await client.query(
+    `SELECT n_live_tup, n_dead_tup, vacuum_count, analyze_count + autoanalyze_count AS analyzed
+     FROM pg_stat_user_tables WHERE schemaname = 'hookline' AND relname = $1`,
+    [name],
+  );
+  const row = rows[0] as Record<string, string>;
+  return {
+    liveRows: Number(row.n_live_tup),
+    deadRows: Number(row.n_dead_tup),
+    vacuumed: Number(row.vacuum_count),
+    analyzed: Number(row.analyzed),
+  };
+}
+
