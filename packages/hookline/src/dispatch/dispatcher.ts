@@ -168,9 +168,14 @@ export class Dispatcher implements HandOff {
         for (const delivery of claimed) this.launch(delivery);
         this.backlog = claimed.length === room;
         if (!this.backlog) {
-          // Nothing was left due at `now`, so a known due time at or before it has been served.
+          // Nothing was left due at `now`, so a known due time at or before it has been served. Only the
+          // earliest due time is kept here: ask the store for the next one now, or the retries due after
+          // it would wait for the next poll (up to `pollMs` late).
           this.drainedAt = now;
-          if (this.knownDueAt !== null && this.knownDueAt <= now) this.knownDueAt = null;
+          if (this.knownDueAt !== null && this.knownDueAt <= now) {
+            this.knownDueAt = null;
+            this.nextLookAt = 0;
+          }
         }
       } else {
         this.backlog = room <= 0;

@@ -167,6 +167,23 @@ export function deliverySuite(backend: TestBackend): void {
       assert.equal(attempts[2].responseBody, 'boom');
     });
 
+    it("retries each of a message's endpoints on its own schedule, however many wait at once", async () => {
+      const app = await hl.app('retries-fan-out');
+      const paths = ['/fan0', '/fan1', '/fan2', '/fan3'];
+      for (const path of paths) {
+        await hl.endpoint(app, { url: `${rx.url}${path}` });
+        replies.set(path, (seen) => (seen === 0 ? { status: 500 } : { status: 200 }));
+      }
+      await hl.send(app, { eventType: 'a.b', payload: {} });
+      await waitFor(() => paths.every((p) => rx.on(p).length === 2), 'a retry to each endpoint');
+      // Due 100 ms ± 20 % after each first attempt. Only the earliest was remembered before, and the others
+      // waited for the next look at the queue (up to 5 s on SQLite, 1 s on PostgreSQL).
+      for (const path of paths) {
+        const [first, retry] = rx.on(path);
+        assert.ok(retry!.at - first!.at < 900, `${path}: retried after ${retry!.at - first!.at} ms`);
+      }
+    });
+
     it('gives up after the last scheduled retry and counts the delivery failed', async () => {
       const app = await hl.app('exhausted');
       await hl.endpoint(app, { url: `${rx.url}/down` });

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import pino from 'pino';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
+import type { DeliverySender, SendResult } from '../src/dispatch/sender.js';
+import type { DeliveryStore, RecordResult } from '../src/store/port.js';
+import type { AttemptOutcome, ClaimedDelivery } from '../src/store/types.js';
+import { waitFor } from './helpers/wait.js';
+
+/** A queue in memory with the store port's claim semantics: due deliveries go out once, to one worker. */
+class QueueStore {
+  readonly capabilities = { multiProcess: false, listenNotify: false };
+  readonly waiting: { delivery: ClaimedDelivery; dueAt: number }[] = [];
+  readonly claimedAt = new Map<string, number>();
+
+  async claimDueDeliveries(_worker: string, now: number, room: number): Promise<ClaimedDelivery[]> {
+    const due = this.waiting.filter((w) => w.dueAt <= now).slice(0, room);
+    for (const w of due) {
+      this.waiting.splice(this.waiting.indexOf(w), 1);
+      this.claimedAt.set(w.delivery.deliveryId, Date.now());
+    }
+    return due.map((w) => w.delivery);
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    return this.waiting.length === 0 ? null : Math.min(...this.waiting.map((w) => w.dueAt));
+  }
+
+  async recordAttempts(_worker: string, outcomes: AttemptOutcome[]): Promise<RecordResult> {
+    return { applied: outcomes.map((o) => o.deliveryId), leaseLost: [], disabledEndpoints: [], resent: [] };
+  }
+
+  async extendLeases(): Promise<void> {}
+  async releaseLeases(): Promise<void> {}
+}
+
+const delivered: DeliverySender = {
+  async send(): Promise<SendResult> {
+    return { statusCode: 200, responseBody: '', retryAfter: null, error: null, sentAt: Date.now(), durationMs: 0 };
+  },
+  async close() {},
+};
+
+function delivery(id: string): ClaimedDelivery {
+  return {
+    deliveryId: id,
+    messageId: `msg_${id}`,
+    appId: 'app_1',
+    endpointId: `ep_${id}`,
+    url: 'http://example.test/hook',
+    headers: {},
+    secrets: [],
+    eventType: 'a.b',
+    timestamp: Date.now(),
+    payload: '{}',
+    attemptsMade: 1,
+    scheduleStart: 0,
+    rateLimit: null,
+  };
+}
+
+describe('dispatcher', () => {
+  it('sends every retry when it is due, not just the earliest one it knew of', async () => {
+    const store = new QueueStore();
+    const dispatcher = new Dispatcher(
+      store as unknown as DeliveryStore,
+      delivered,
+      {
+        workerId: 'w1',
+        leaseMs: 30_000,
+        maxInFlight: 100,
+        claimBatch: 10,
+        pollMs: 60_000, // far beyond the test: no poll may rescue a retry the dispatcher forgot
+        clock: Date.now,
+        schedule: [1000],
+        autoDisableAfterMs: 86_400_000,
+        random: () => 0.5,
+        newAttemptId: () => 'atmpt_1',
+      },
+      pino({ level: 'silent' }),
+      { attemptSent() {}, outcomesRecorded() {} },
+    );
+    // Four retries due a little apart (jitter spreads a message's retries to several endpoints so).
+    const now = Date.now();
+    const dueAt = new Map(['d1', 'd2', 'd3', 'd4'].map((id, i) => [id, now + 40 + 30 * i]));
+    for (const [id, at] of dueAt) store.waiting.push({ delivery: delivery(id), dueAt: at });
+    dispatcher.start();
+    try {
+      await waitFor(() => store.claimedAt.size === 4, 'all four retries claimed', 5_000);
+      for (const [id, at] of dueAt) assert.ok(store.claimedAt.get(id)! >= at, `${id} claimed before it was due`);
+    } finally {
+      await dispatcher.stop(1000);
+    }
+  });
+});
