@@ -80,6 +80,29 @@ describe('bad input gets a clear 4xx problem and stores nothing', () => {
     assert.equal(await messageCount(), 0);
   });
 
+  it('refuses a body nested more than 64 levels deep, naming the member, and impossible dates', async () => {
+    const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    for (const levels of [63, 1000]) {
+      const body = `{"eventType":"a.b","payload":{"a":${nested(levels)}}}`; // 2 + levels deep
+      const problem = assertProblem(await hl.call('POST', `/v1/apps/${app}/messages`, body), 400, 'validation_failed');
+      assert.equal(problem.errors[0].field, 'payload', JSON.stringify(problem));
+    }
+    const schema = `{"name":"deep.schema","schema":{"allOf":${nested(100)}}}`;
+    const refused = assertProblem(await hl.call('POST', '/v1/event-types', schema), 400, 'validation_failed');
+    assert.equal(refused.errors[0].field, 'schema');
+    assert.equal(await messageCount(), 0);
+    for (const since of ['2026-02-30T00:00:00Z', '2025-02-29T00:00:00Z', '2026-04-31']) {
+      const problem = assertProblem(
+        await hl.call('GET', `/v1/apps/${app}/stats?since=${since}`),
+        400,
+        'invalid_query',
+      );
+      assert.equal(problem.errors[0].field, 'since');
+    }
+    assertProblem(await hl.call('GET', `/v1/apps/${app}/messages?after=2026-02-31T00:00:00Z`), 400, 'invalid_query');
+    assert.equal((await hl.call('GET', `/v1/apps/${app}/stats?since=2024-02-29T00:00:00Z`)).status, 200);
+  });
+
   it('answers 413 for a body over --max-body', async () => {
     const big = { eventType: 'a.b', payload: { blob: 'x'.repeat(5000) } };
     assertProblem(await hl.call('POST', `/v1/apps/${app}/messages`, big), 413, 'payload_too_large');

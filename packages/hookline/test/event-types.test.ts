@@ -95,7 +95,8 @@ describe('event types', () => {
   });
 
   it('refuses a schema that does not compile, naming the schema field', async () => {
-    for (const schema of [{ type: 'objekt' }, { $ref: 'https://example.com/remote.json' }, { minimum: 'x' }]) {
+    const selfLoops = [{ $ref: '#' }, { anyOf: [{ $ref: '#' }] }, { if: { type: 'object' }, then: { $ref: '#' } }];
+    for (const schema of [{ type: 'objekt' }, { $ref: 'https://example.com/remote.json' }, { minimum: 'x' }, ...selfLoops]) {
       const res = await hl.call('POST', '/v1/event-types', { name: 'broken.schema', schema });
       assert.equal(res.status, 400, JSON.stringify(schema));
       assert.equal(res.body.errors[0].field, 'schema');
@@ -106,6 +107,19 @@ describe('event types', () => {
       schema: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', required: ['a'] },
     });
     assert.equal(draft7.status, 201);
+  });
+
+  it('refuses with 422, not a failure, a payload that sends its schema into a loop', async () => {
+    // Only a payload with `x` reaches the loop, so the trial run at registration passes this schema.
+    const schema = { if: { type: 'object', required: ['x'] }, then: { $ref: '#' } };
+    assert.equal((await hl.call('POST', '/v1/event-types', { name: 'loop.later', schema })).status, 201);
+    const app = await hl.app('schema-loop');
+    const res = await hl.send(app, { eventType: 'loop.later', payload: { x: 1 } });
+    assert.equal(res.status, 422, JSON.stringify(res.body));
+    assert.equal(res.body.code, 'payload_schema_mismatch');
+    assert.match(res.body.detail, /refers to itself without end/);
+    assert.equal((await hl.send(app, { eventType: 'loop.later', payload: { y: 1 } })).status, 202);
+    assert.equal(await messageCount(hl, app), 1);
   });
 
   it('accepts unregistered types by default; --strict-event-types refuses unregistered and archived', async () => {

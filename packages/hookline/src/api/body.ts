@@ -1,6 +1,20 @@
 import { IncomingMessage } from 'node:http';
 import { PayloadTooLargeError, readRawBody } from '@hookline/sdk';
+import { scanJson } from '../core/json-text.js';
 import { HttpError } from './errors.js';
+
+/**
+ * Deepest nesting of objects and arrays a request body may have (the body's own object is level 1).
+ * Deeper bodies are refused before anything walks them: a payload nested thousands deep would overflow
+ * the stack of whatever walks it next (serialising, schema validation), and no real event needs it.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** A parsed request body, with the text of each top-level member's value as sent (see core/json-text). */
+export interface JsonBody {
+  value: unknown;
+  members: Map<string, string>;
+}
 
 /**
  * Read a request body, refusing it with 413 as soon as it passes `maxBytes` (never buffering more).
@@ -37,12 +51,23 @@ export async function readCappedBody(
   return chunks.length === 1 ? Buffer.from(chunks[0]!).toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
-/** Parse a JSON request body whatever its content-type says (curl -d sends form encoding by default). */
-export function parseJsonBody(text: string): unknown {
+/**
+ * Parse a JSON request body whatever its content-type says (curl -d sends form encoding by default), and
+ * refuse one nested deeper than MAX_JSON_DEPTH (400 validation_failed, naming the member it is in).
+ */
+export function parseJsonBody(text: string): JsonBody {
   if (text.trim() === '') throw new HttpError('invalid_json', 'the request body is empty; send a JSON object');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new HttpError('invalid_json', 'the request body is not valid JSON');
   }
+  const scan = scanJson(text);
+  if (scan.depth > MAX_JSON_DEPTH) {
+    const field = scan.deepestMember ?? '(body)';
+    const message = `nested ${scan.depth} levels deep; at most ${MAX_JSON_DEPTH} are accepted (the body itself is one)`;
+    throw new HttpError('validation_failed', `${field}: ${message}`, [{ field, message }]);
+  }
+  return { value, members: scan.members };
 }

@@ -21,11 +21,29 @@ export function compilePayloadSchema(schema: Record<string, unknown>): ValidateF
   const draft07 = typeof schema.$schema === 'string' && /draft-0[67]/.test(schema.$schema);
   const ajv = draft07 ? new Ajv({ strict: false }) : new Ajv2020({ strict: false });
   addFormats.default(ajv);
+  let validate: ValidateFunction;
   try {
-    return ajv.compile(schema);
+    validate = ajv.compile(schema);
   } catch (error) {
     throw new InvalidSchemaError((error as Error).message);
   }
+  // A schema may refer to itself without consuming any of the value (`{"$ref": "#"}`): ajv compiles it,
+  // and validating anything then recurses until the stack runs out. One trial run finds most such loops.
+  for (const sample of [{}, []]) {
+    try {
+      validate(sample);
+    } catch (error) {
+      throw new InvalidSchemaError(describeEvaluationError(error));
+    }
+  }
+  return validate;
+}
+
+/** Why evaluating a schema threw (ajv reports mismatches as errors, so a throw is the schema's fault). */
+function describeEvaluationError(error: unknown): string {
+  return error instanceof RangeError
+    ? 'it refers to itself without end (a $ref loop), so no payload can be checked against it'
+    : `evaluating it failed: ${(error as Error).message}`;
 }
 
 /** An ajv error as a field of the message body: `payload.items.0.price`, `payload.orderId` (missing). */
@@ -93,8 +111,18 @@ export class EventTypeCatalog {
       );
     }
     if (!type?.schema) return;
-    const validate = this.validatorFor(type as EventType & { schema: Record<string, unknown> });
-    if (validate(payload)) return;
+    let validate: ValidateFunction;
+    let valid: boolean;
+    try {
+      validate = this.validatorFor(type as EventType & { schema: Record<string, unknown> });
+      valid = validate(payload) as boolean;
+    } catch (error) {
+      // A schema stored before today's checks at registration, or a loop that only some payloads reach.
+      const why = error instanceof InvalidSchemaError ? error.message : describeEvaluationError(error);
+      const message = `the schema of event type ${eventType} is unusable: ${why}; fix the event type`;
+      throw new HttpError('payload_schema_mismatch', message, [{ field: 'payload', message }]);
+    }
+    if (valid) return;
     const errors = (validate.errors ?? []).slice(0, 10).map(fieldOf);
     const first = errors[0] ?? { field: 'payload', message: 'does not match the schema' };
     throw new HttpError(

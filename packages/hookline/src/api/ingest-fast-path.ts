@@ -41,8 +41,10 @@ async function handle(
   try {
     const principal = await authorize(req.headers.authorization, 'app', { app: appRef });
     const text = await readCappedBody(req, req.headers['content-length'], deps.config.maxBodyBytes);
-    const body = parseWith(MessageCreate, parseJsonBody(text), 'validation_failed');
-    send(res, 202, 'application/json', JSON.stringify(await ingestMessage(deps, principal, appRef, body)));
+    const json = parseJsonBody(text);
+    const body = parseWith(MessageCreate, json.value, 'validation_failed');
+    const accepted = await ingestMessage(deps, principal, appRef, body, json.members.get('payload')!);
+    send(res, 202, 'application/json', JSON.stringify(accepted));
   } catch (error) {
     if (res.destroyed) return; // the client went away; nothing to answer
     const answer = answerFor(deps, error, 'POST', req.url);

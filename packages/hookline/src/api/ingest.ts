@@ -15,6 +15,8 @@ export async function ingestMessage(
   principal: Principal | null,
   appRef: string,
   body: z.infer<typeof MessageCreate>,
+  /** `payload` exactly as sent (compacted): stored and delivered byte for byte (core/json-text.ts). */
+  payloadText: string,
 ): Promise<ReturnType<typeof presentAccepted>> {
   const app = await loadAppCached(deps, appRef, principal);
   await deps.eventTypes.checkMessage(body.eventType, body.payload);
@@ -25,7 +27,7 @@ export async function ingestMessage(
       appId: app.id,
       eventType: body.eventType,
       eventId: body.eventId ?? null,
-      payload: JSON.stringify(body.payload),
+      payload: payloadText,
       timestamp: now,
     },
     newDeliveryId: () => newId('dlv', now),

@@ -39,10 +39,12 @@ export const presentAccepted = (m: MessageSummary) => ({
   timestamp: iso(m.timestamp),
 });
 
-export const presentMessage = (m: Message) => ({
-  ...presentAccepted(m),
-  payload: JSON.parse(m.payload) as Record<string, unknown>,
-});
+/**
+ * A message with its payload, as JSON text: the payload is spliced in as stored, so what a JavaScript
+ * value cannot hold (a `__proto__` key, a number past 2^53) reads back exactly as it was sent.
+ */
+export const presentMessage = (m: Message): string =>
+  `${JSON.stringify(presentAccepted(m)).slice(0, -1)},"payload":${m.payload}}`;
 
 export const presentAttempt = (a: Attempt) => ({
   id: a.id,

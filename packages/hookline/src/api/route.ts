@@ -1,6 +1,6 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { parseJsonBody, readCappedBody } from './body.js';
+import { type JsonBody, parseJsonBody, readCappedBody } from './body.js';
 import { type FieldError, HttpError } from './errors.js';
 import { ProblemOut } from './schemas.js';
 
@@ -19,6 +19,8 @@ export type Authorize = (
 
 export interface RouteInput<B, Q> {
   body: B;
+  /** The text of each top-level member of the body as sent (empty without a body). */
+  bodyMembers: Map<string, string>;
   query: Q;
   params: Record<string, string>;
   principal: Principal | null;
@@ -69,11 +71,11 @@ function invalid(code: 'validation_failed' | 'invalid_query', errors: FieldError
  * The parsed body of a Hono request; on node-server the IncomingMessage itself is read (no web stream).
  * With `optional`, an empty body reads as `{}` (`curl -X POST …/resend`).
  */
-async function readJson(c: Context, maxBytes: number, optional = false): Promise<unknown> {
+async function readJson(c: Context, maxBytes: number, optional = false): Promise<JsonBody> {
   const incoming = (c.env as { incoming?: AsyncIterable<Uint8Array> } | undefined)?.incoming;
   const stream = incoming ?? (c.req.raw.body as unknown as AsyncIterable<Uint8Array> | null);
   const text = await readCappedBody(stream, c.req.header('content-length'), maxBytes);
-  return optional && text.trim() === '' ? {} : parseJsonBody(text);
+  return optional && text.trim() === '' ? { value: {}, members: new Map() } : parseJsonBody(text);
 }
 
 /** Validate `value` against a schema, or throw the 400 that names the first bad field. */
@@ -101,10 +103,9 @@ function defineRoute<B, Q>(
     const params = c.req.param() as Record<string, string>;
     const principal = await authorize(c.req.header('authorization'), spec.access, params);
     const query = spec.query ? parseWith(spec.query, c.req.query(), 'invalid_query') : ({} as Q);
-    const body = spec.body
-      ? parseWith(spec.body, await readJson(c, maxBodyBytes, spec.bodyOptional), 'validation_failed')
-      : (undefined as B);
-    return spec.handler({ body, query, params, principal, c });
+    const json = spec.body ? await readJson(c, maxBodyBytes, spec.bodyOptional) : null;
+    const body = json ? parseWith(spec.body!, json.value, 'validation_failed') : (undefined as B);
+    return spec.handler({ body, bodyMembers: json?.members ?? new Map(), query, params, principal, c });
   });
 
   const responses: Record<string, unknown> = {};

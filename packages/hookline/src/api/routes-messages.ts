@@ -27,8 +27,8 @@ export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
     responses: {
       202: { description: 'Accepted: stored durably, delivery under way', schema: MessageAccepted },
     },
-    handler: async ({ params, principal, body, c }) =>
-      c.json(await ingestMessage(deps, principal, params.app!, body), 202),
+    handler: async ({ params, principal, body, bodyMembers, c }) =>
+      c.json(await ingestMessage(deps, principal, params.app!, body, bodyMembers.get('payload')!), 202),
   });
   route({
     method: 'get',
@@ -57,7 +57,8 @@ export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
     responses: { 200: { description: 'The message', schema: MessageOut } },
     handler: async ({ params, principal, c }) => {
       const app = await loadApp(deps, params.app!, principal);
-      return c.json(presentMessage(await loadMessage(deps, app, params.msg!)));
+      const message = await loadMessage(deps, app, params.msg!);
+      return c.body(presentMessage(message), 200, { 'content-type': 'application/json' });
     },
   });
   route({

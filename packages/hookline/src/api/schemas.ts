@@ -15,9 +15,17 @@ const EventTypeName = z
 const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-23T10:00:00.000Z' });
 
 /** An ISO 8601 time in a request (query or body), e.g. 2026-11-23T10:00:00Z. */
+/** An ISO 8601 time whose date exists: Date.parse alone takes 2026-02-30 (as 2 March). */
+function isIsoTime(s: string): boolean {
+  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+  if (!date || Number.isNaN(Date.parse(s))) return false;
+  const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day && month >= 1 && month <= 12;
+}
+
 const IsoTime = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time')
+  .refine(isIsoTime, 'must be an ISO 8601 time')
   .openapi({ format: 'date-time', example: '2026-11-23T10:00:00Z' });
 
 /** Headers an endpoint may not override: they belong to HTTP itself or to the signature. */
@@ -117,8 +125,12 @@ export const EndpointRecover = z
 export const MessageCreate = z
   .strictObject({
     eventType: EventTypeName,
+    // The parsed object itself, not a copy (a record copies keys and drops `__proto__`), so the event
+    // type's schema sees every key that is stored and delivered.
     payload: z
-      .record(z.string(), z.unknown())
+      .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+        message: 'expected a JSON object',
+      })
       .openapi({ type: 'object', example: { orderId: 'o_1', amount: 4200 } }),
     eventId: z.string().min(1).max(256).optional(),
   })

@@ -69,6 +69,27 @@ export function deliverySuite(backend: TestBackend): void {
       assert.deepEqual(message.body.payload, { orderId: 'o_1', amount: 4200 });
     });
 
+    it('delivers and returns the payload exactly as sent, even what a JavaScript value cannot hold', async () => {
+      const app = await hl.app('payload-bytes');
+      await hl.endpoint(app, { url: `${rx.url}/bytes` });
+      // A `__proto__` key, integers past 2^53, a number past a double's range, a trailing zero, escapes,
+      // and whitespace (which is dropped outside strings).
+      const body =
+        '{"eventType":"raw.bytes", "payload": { "__proto__": {"x": 1}, "id": 12345678901234567890123,' +
+        ' "huge": 1e400, "price": 1.50, "note": "caf\\u00e9 \\"q\\"", "list": [ 1, 2 ] }}';
+      const exact =
+        '{"__proto__":{"x":1},"id":12345678901234567890123,"huge":1e400,"price":1.50,"note":"caf\\u00e9 \\"q\\"","list":[1,2]}';
+      const sent = await hl.call('POST', `/v1/apps/${app}/messages`, body);
+      assert.equal(sent.status, 202, JSON.stringify(sent.body));
+      const [req] = await waitFor(() => (rx.on('/bytes').length ? rx.on('/bytes') : null), 'the delivery');
+      assert.equal(req!.body, `{"type":"raw.bytes","timestamp":"${sent.body.timestamp}","data":${exact}}`);
+      const got = await fetch(`${hl.url}/v1/apps/${app}/messages/${sent.body.id}`, {
+        headers: { authorization: `Bearer ${hl.server.adminToken}` },
+      });
+      assert.equal(got.headers.get('content-type'), 'application/json');
+      assert.ok((await got.text()).endsWith(`"payload":${exact}}`));
+    });
+
     it('delivers only to endpoints whose filter matches, never to disabled ones', async () => {
       const app = await hl.app('filters');
       await hl.endpoint(app, { url: `${rx.url}/f-paid`, eventTypes: ['order.paid'] });
