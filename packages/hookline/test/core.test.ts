@@ -137,6 +137,11 @@ describe('ids, envelope, secrets, histogram, iterators', () => {
     const secret = generateSecret();
     assert.ok(isValidSecret(secret), secret);
     assert.ok(!isValidSecret('whsec_c2hvcnQ='));
+    // A stray last character, which Buffer would drop and a web verifier (atob) refuses.
+    const unpadded = `whsec_${Buffer.alloc(24, 7).toString('base64')}`; // 32 characters, no padding
+    assert.ok(isValidSecret(unpadded));
+    assert.ok(!isValidSecret(`${unpadded}A`), 'one character past whole base64');
+    assert.ok(!isValidSecret(secret.slice(6)), 'the whsec_ prefix is required');
     assert.deepEqual(
       activeSecrets(
         [

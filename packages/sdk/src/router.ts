@@ -87,18 +87,35 @@ function defaultOnError(error: unknown, meta: EventMeta | undefined): void {
   console.error(`hookline webhook handler failed${where}:`, error);
 }
 
+const utf8 = new TextEncoder();
+
+/**
+ * Add a header as a Headers object can hold it. A value beyond Latin-1 (API gateways hand over decoded
+ * UTF-8) goes in as its UTF-8 bytes read as Latin-1, the way node:http presents such bytes; a header that
+ * cannot exist in HTTP at all (a name with spaces, a line break) is left out rather than failing the request.
+ */
+function appendHeader(headers: Headers, name: string, value: string): void {
+  try {
+    headers.append(name, value);
+  } catch {
+    try {
+      headers.append(name, String.fromCharCode(...utf8.encode(value)));
+    } catch {
+      // not representable as an HTTP header
+    }
+  }
+}
+
 function toHeaders(input: WebhookHeadersInput): Headers {
   if (input instanceof Headers) return input;
   const headers = new Headers();
   if (typeof (input as { forEach?: unknown }).forEach === 'function') {
-    (input as Headers).forEach((value, name) => {
-      headers.append(name, value);
-    });
+    (input as Headers).forEach((value, name) => appendHeader(headers, name, value));
     return headers;
   }
   for (const [name, value] of Object.entries(input as Record<string, unknown>)) {
-    if (Array.isArray(value)) for (const item of value) headers.append(name, String(item));
-    else if (value !== undefined && value !== null) headers.append(name, String(value));
+    if (Array.isArray(value)) for (const item of value) appendHeader(headers, name, String(item));
+    else if (value !== undefined && value !== null) appendHeader(headers, name, String(value));
   }
   return headers;
 }

@@ -3,10 +3,20 @@ import { createHmac, sign as cryptoSign, verify as cryptoVerify, type KeyObject 
 /** Prefix of hookline (and Svix / Standard Webhooks) symmetric secrets. */
 export const SECRET_PREFIX = 'whsec_';
 
+/**
+ * Whether `text` is base64 as `atob` reads it (the web verifier's decoder): padding only to a multiple of
+ * four, and never a length that leaves one character over. Buffer would silently drop such a character,
+ * so a mistyped secret would verify here and not there.
+ */
+export function isBase64(text: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return false;
+  return text.endsWith('=') ? text.length % 4 === 0 : text.length % 4 !== 1;
+}
+
 /** Decode a `whsec_…` secret (or bare base64) into the HMAC key bytes. Throws on an empty or non-base64 key. */
 export function decodeSecret(secret: string): Buffer {
   const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw new TypeError('secret is not base64');
+  if (!isBase64(encoded)) throw new TypeError('secret is not base64');
   const key = Buffer.from(encoded, 'base64');
   if (key.length === 0) throw new TypeError('secret is empty');
   return key;

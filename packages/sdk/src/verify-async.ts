@@ -27,7 +27,8 @@ const ED25519_BYTES = 32;
 const ED25519_SIGNATURE_BYTES = 64;
 const CACHE_LIMIT = 256;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// ignoreBOM keeps a leading U+FEFF in the text, as Buffer's decoder does, so both verifiers refuse it alike.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 // Promises are cached, so concurrent first requests share one import.
 const keyCache = new Map<string, Promise<WebKey>>();
 

@@ -94,6 +94,8 @@ export function webhookHeaderText(headers: WebhookHeadersInput): {
   timestamp: string;
   signature: string;
 } {
+  // No headers at all (null from a hand-built request) reads as every header missing.
+  if (headers === null || headers === undefined) return { id: '', timestamp: '', signature: '' };
   return {
     id: readWebhookHeader(headers, 'id'),
     timestamp: readWebhookHeader(headers, 'timestamp'),

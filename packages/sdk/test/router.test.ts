@@ -70,6 +70,21 @@ describe('router: dispatch', () => {
     assert.equal(orderMeta.headers.get('User-Agent'), 'hookline/0.1.0');
   });
 
+  test('answers, and keeps the header as bytes, when a header value is beyond Latin-1 (API gateways decode UTF-8)', async () => {
+    const hooks = createRouter<Events>({ secret: SECRET });
+    let meta: EventMeta<'order.paid'> | undefined;
+    hooks.on('order.paid', (_data, m) => {
+      meta = m;
+    });
+    const paid = request('order.paid', order);
+    const answer = await hooks.receive(paid.body, { ...paid.headers, 'x-note': 'Zoë ✓', 'bad name': 'x' });
+    assert.equal(answer.status, 200);
+    assert.equal(meta?.headers.get('x-note'), Buffer.from('Zoë ✓').toString('latin1'));
+    const names: string[] = [];
+    meta?.headers.forEach((_value, name) => names.push(name));
+    assert.ok(names.includes('x-note') && !names.some((name) => name.startsWith('bad')), names.join());
+  });
+
   test('handler types follow the event map', () => {
     const hooks = createRouter<Events>({ secret: SECRET });
     hooks.on('order.paid', (data) => data.amount.toFixed(2));

@@ -86,6 +86,16 @@ const cases: Case[] = [
     body: 'nope',
     headers: signWebhook(SECRET, { id: 'msg_a', timestamp: NOW, body: 'nope' }),
   },
+  // Inputs the two decoders once read differently: Buffer dropped a stray last base64 character and kept
+  // a BOM, atob refused the one and TextDecoder stripped the other.
+  { name: 'secret with a stray character', key: `${SECRET}A`, body: BODY, headers: good },
+  {
+    name: 'BOM before the body',
+    key: SECRET,
+    body: `\uFEFF${BODY}`,
+    headers: signWebhook(SECRET, { id: 'msg_a', timestamp: NOW, body: `\uFEFF${BODY}` }),
+  },
+  { name: 'no headers object', key: SECRET, body: BODY, headers: null as unknown as WebhookHeadersInput },
   {
     name: 'lenient base64',
     key: SECRET,
@@ -111,6 +121,19 @@ describe('verifyWebhookAsync (web crypto)', () => {
       assert.deepEqual(asyncResult, sync);
     });
   }
+
+  test('refuses a stray secret character, a BOM and a missing headers object with their codes', async () => {
+    const codes: Record<string, string> = {
+      'secret with a stray character': 'invalid_secret',
+      'BOM before the body': 'invalid_body',
+      'no headers object': 'missing_headers',
+    };
+    for (const c of cases.filter((c) => c.name in codes)) {
+      assert.deepEqual(await settle(() => verifyWebhook(c.key, c.body, c.headers, { now: () => NOW * 1000 })), {
+        code: codes[c.name],
+      });
+    }
+  });
 
   test('the cases above cover success and every error code', async () => {
     const seen = new Set<string>();

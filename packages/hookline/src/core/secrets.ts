@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { decodeSecret } from '@hookline/sdk';
 
 export interface EndpointSecret {
   /** `whsec_…` */
@@ -14,10 +15,14 @@ export function generateSecret(random: (n: number) => Uint8Array = randomBytes):
 
 /** True when `text` is a usable `whsec_` secret of 24–64 bytes. */
 export function isValidSecret(text: string): boolean {
-  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(text);
-  if (!match) return false;
-  const length = Buffer.from(match[1]!, 'base64').length;
-  return length >= 24 && length <= 64;
+  if (!text.startsWith('whsec_')) return false;
+  try {
+    // The SDK's strict decoding, so that every verifier reads the same key bytes as the signer.
+    const length = decodeSecret(text).length;
+    return length >= 24 && length <= 64;
+  } catch {
+    return false;
+  }
 }
 
 /** Secrets that still sign at `now`: the current one and rotated-out ones within their overlap. */

@@ -58,7 +58,7 @@ ON CONFLICT (id) DO UPDATE SET state = 'done', expires_at = EXCLUDED.expires_at`
 /**
  * A {@link DedupStore} in PostgreSQL, shared by every process of the receiver. Works with `pg`:
  * `new PostgresDedupStore(new pg.Pool({ connectionString }))`. Call `ensureTable()` once at start
- * (or run `dedupSql.createTable` in your migrations) and `purgeExpired()` now and then.
+ * (or run `dedupSql.createTable` and `dedupSql.createExpiryIndex` in your migrations) and `purgeExpired()` now and then.
  */
 export class PostgresDedupStore implements DedupStore {
   readonly table: string;
