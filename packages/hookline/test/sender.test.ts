@@ -84,6 +84,16 @@ describe('Sender', () => {
     });
   });
 
+  it('still signs with a secret stored before secrets were checked strictly (a stray base64 character)', async () => {
+    seen.length = 0;
+    const legacy = `${SECRET}A`; // 33 base64 characters: the last one carries no whole byte
+    const result = await sender.send({ ...delivery('/ok'), secrets: [legacy] });
+    assert.equal(result.statusCode, 200);
+    const headers = Object.fromEntries(Object.entries(seen[0]!.headers).map(([k, v]) => [k, String(v)]));
+    const verified = new Webhook(SECRET).verify(seen[0]!.body, headers) as { type: string };
+    assert.equal(verified.type, 'order.paid', 'signed with the key bytes');
+  });
+
   it('keeps Retry-After and the status of a refusal', async () => {
     const result = await sender.send(delivery('/busy'));
     assert.equal(result.statusCode, 429);
