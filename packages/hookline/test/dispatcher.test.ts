@@ -71,6 +71,7 @@ describe('dispatcher', () => {
         maxInFlight: 100,
         claimBatch: 10,
         pollMs: 60_000, // far beyond the test: no poll may rescue a retry the dispatcher forgot
+        requestTimeoutMs: 1000,
         clock: Date.now,
         schedule: [1000],
         autoDisableAfterMs: 86_400_000,

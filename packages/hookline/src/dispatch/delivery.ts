@@ -31,6 +31,7 @@ export function dispatcherOptions(config: DeliveryConfig, workerId: string, mult
     maxInFlight: 2048,
     claimBatch: 256,
     pollMs: multiProcess ? 1000 : 5000,
+    requestTimeoutMs: config.requestTimeoutMs,
     clock: Date.now,
     schedule: config.retrySchedule,
     autoDisableAfterMs: config.autoDisableAfterMs,

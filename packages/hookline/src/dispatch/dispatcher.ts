@@ -4,6 +4,7 @@ import type { AttemptOutcome, ClaimedDelivery } from '../store/types.js';
 import { type DecideOptions, decideOutcome } from './decide.js';
 import type { SendResult } from './sender.js';
 import type { HandOff } from './hand-off.js';
+import { ENDPOINT_CONCURRENCY, EndpointLanes } from './lanes.js';
 import { localRateGate, type RateGate } from './rate-limit.js';
 import type { DeliverySender } from './sender.js';
 
@@ -12,6 +13,11 @@ import type { DeliverySender } from './sender.js';
  * in-flight room); the rest go back to the store, due when their turn would come.
  */
 const HELD_PER_ENDPOINT = 16;
+
+/** An endpoint whose oldest attempt has run this long counts as slow (EndpointLanes). */
+const SLOW_ENDPOINT_MS = 1000;
+/** Latest a delivery given back by a slow endpoint's line comes due again. */
+const LONGEST_GIVE_BACK_MS = 10 * 60_000;
 
 /** One rate-limited endpoint's waiting deliveries; `taking` while tokens are being asked for. */
 interface HeldLine {
@@ -47,6 +53,8 @@ export interface DispatcherOptions extends DecideOptions {
   claimBatch: number;
   /** Longest sleep between looks at the queue (other processes' work, clock drift). */
   pollMs: number;
+  /** One attempt's deadline: how long a round of attempts to a hanging endpoint takes. */
+  requestTimeoutMs: number;
   clock: () => number;
 }
 
@@ -85,6 +93,8 @@ export class Dispatcher implements HandOff {
   private readonly gate: RateGate;
   /** Per rate-limited endpoint: deliveries waiting for a token (first in, first out). */
   private readonly held = new Map<string, HeldLine>();
+  /** Per endpoint: attempts under way and the line behind them (isolation of slow endpoints). */
+  private readonly lanes: EndpointLanes;
 
   constructor(
     private readonly store: DeliveryStore,
@@ -98,6 +108,10 @@ export class Dispatcher implements HandOff {
       store.capabilities.multiProcess && store.takeRateTokens
         ? { take: (endpointId, rate, wanted) => store.takeRateTokens!(endpointId, rate, wanted) }
         : localRateGate(options.clock);
+    this.lanes = new EndpointLanes(
+      { maxConcurrency: ENDPOINT_CONCURRENCY, minConcurrency: 4, slowMs: SLOW_ENDPOINT_MS, clock: options.clock },
+      { begin: (delivery) => this.send(delivery), giveBack: (delivery, turn) => this.giveBack(delivery, turn) },
+    );
   }
 
   get workerId(): string {
@@ -276,7 +290,7 @@ export class Dispatcher implements HandOff {
   private launch(delivery: ClaimedDelivery): void {
     if (delivery.rateLimit !== null) return this.waitForRate(delivery, delivery.rateLimit);
     this.track(delivery);
-    this.send(delivery);
+    this.lanes.submit(delivery);
   }
 
   /** Count `delivery` as this worker's until its outcome is recorded (its lease is extended meanwhile). */
@@ -319,7 +333,7 @@ export class Dispatcher implements HandOff {
       const rate = line.queue[0]!.rateLimit ?? Number.POSITIVE_INFINITY;
       const { taken, waitMs: wait } = await this.gate.take(endpointId, rate, Math.min(line.queue.length, rate));
       if (this.stopping) return; // stop() gave the waiting ones back to the store
-      for (const delivery of line.queue.splice(0, taken)) this.send(delivery);
+      for (const delivery of line.queue.splice(0, taken)) this.lanes.submit(delivery);
       waitMs = wait;
     } catch (error) {
       if (this.stopping) return;
@@ -346,10 +360,27 @@ export class Dispatcher implements HandOff {
       turn = { firstDueAt: this.options.clock() + Math.ceil((ahead * 1000) / rate), count: 0 };
       this.postponedThisTurn.set(delivery.endpointId, turn);
     }
-    const dueAt = turn.firstDueAt + Math.floor(turn.count++ / rate) * 1000;
+    this.postponeTo(delivery.deliveryId, turn.firstDueAt + Math.floor(turn.count++ / rate) * 1000);
+  }
+
+  /**
+   * A slow endpoint's line is full: the delivery goes back to the store (no attempt made or counted), due
+   * after the `turn` rounds of attempts ahead of it could each run to the request timeout.
+   */
+  private giveBack(delivery: ClaimedDelivery, turn: number): void {
+    const wasFull = this.inFlight.size >= this.options.maxInFlight;
+    this.inFlight.delete(delivery.deliveryId);
+    if (wasFull && this.hasCapacity()) this.observer.capacityChanged?.(true);
+    const wait = Math.min(turn * this.options.requestTimeoutMs, LONGEST_GIVE_BACK_MS);
+    this.postponeTo(delivery.deliveryId, this.options.clock() + wait);
+    if (this.backlog && !this.stopping) this.wake();
+  }
+
+  /** Give a leased delivery back to the store, due at `dueAt`; one write per due time and turn. */
+  private postponeTo(deliveryId: string, dueAt: number): void {
     const ids = this.postponed.get(dueAt);
-    if (ids) ids.push(delivery.deliveryId);
-    else this.postponed.set(dueAt, [delivery.deliveryId]);
+    if (ids) ids.push(deliveryId);
+    else this.postponed.set(dueAt, [deliveryId]);
     if (this.postponed.size === 1 && !ids) setImmediate(() => this.releasePostponed());
   }
 
@@ -377,6 +408,7 @@ export class Dispatcher implements HandOff {
 
   private finish(delivery: ClaimedDelivery, result: SendResult): void {
     if (this.abandoning) return; // released by stop(); the next worker sends it again
+    this.lanes.finished(delivery, result);
     this.observer.attemptSent(delivery, result);
     this.outcomes.push(decideOutcome(delivery, result, this.options));
     this.scheduleFlush();
@@ -461,6 +493,10 @@ export class Dispatcher implements HandOff {
       }
     }
     this.held.clear();
+    for (const delivery of this.lanes.takeWaiting()) {
+      waiting.push(delivery.deliveryId);
+      this.inFlight.delete(delivery.deliveryId);
+    }
     if (this.inFlight.size > 0) {
       await new Promise<void>((resolve) => {
         const timeout = setTimeout(resolve, graceMs);

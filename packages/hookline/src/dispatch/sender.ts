@@ -6,6 +6,7 @@ import { envelopeBody } from '../core/envelope.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { guardedLookup } from './address-guard.js';
+import { ENDPOINT_CONCURRENCY } from './lanes.js';
 
 /** What one HTTP attempt came back with. */
 export interface SendResult {
@@ -23,7 +24,7 @@ export interface SendResult {
 export interface SenderOptions {
   requestTimeoutMs: number;
   allowPrivateNetwork: boolean;
-  /** Connections per origin (DESIGN.md: 128 removed queueing under burst). */
+  /** Connections per origin: twice an endpoint's concurrency (dispatch/lanes.ts). */
   connectionsPerOrigin?: number;
   clock?: () => number;
 }
@@ -53,7 +54,7 @@ export class Sender implements DeliverySender {
   constructor(private readonly options: SenderOptions) {
     this.clock = options.clock ?? Date.now;
     this.agent = new Agent({
-      connections: options.connectionsPerOrigin ?? 128,
+      connections: options.connectionsPerOrigin ?? 2 * ENDPOINT_CONCURRENCY,
       headersTimeout: options.requestTimeoutMs,
       bodyTimeout: options.requestTimeoutMs,
       connectTimeout: Math.min(options.requestTimeoutMs, 10_000),

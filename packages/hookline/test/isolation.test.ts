@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { postgresBackend, sqliteBackend, type TestBackend } from './helpers/backend.js';
+import { TestHookline } from './helpers/hookline.js';
+import { Receiver } from './helpers/receiver.js';
+import { waitFor } from './helpers/wait.js';
+
+/**
+ * Isolation of a slow endpoint, end to end: a receiver that never answers, with more deliveries queued
+ * for it than a process keeps in flight (2,048), must not hold back another tenant's endpoint, even on the
+ * same origin. Before, the hung endpoint's backlog took every slot until its attempts timed out.
+ */
+function isolationSuite(backend: TestBackend): void {
+  describe(`isolation of a hanging endpoint on ${backend.name}`, { skip: backend.skip }, () => {
+    let hl: TestHookline;
+    let rx: Receiver;
+    let release: () => void = () => undefined;
+    const hung = new Promise<void>((resolve) => (release = resolve));
+
+    before(async () => {
+      rx = await Receiver.start();
+      rx.reply = (req) => (req.path === '/hung' ? { status: 200, until: hung } : { status: 200 });
+      // A long request timeout, so that waiting for it would be plain to see.
+      hl = await TestHookline.start({ requestTimeout: '20s' }, {}, backend);
+    });
+    after(async () => {
+      release();
+      await hl?.stop();
+      await rx?.close();
+    });
+
+    it("delivers another app's messages at once while 2,300 wait for an endpoint that hangs", async () => {
+      const slowApp = await hl.app('hangs');
+      await hl.endpoint(slowApp, { url: `${rx.url}/hung` });
+      const fastApp = await hl.app('answers');
+      await hl.endpoint(fastApp, { url: `${rx.url}/fast` });
+
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next < 2300) {
+            next++;
+            assert.equal((await hl.send(slowApp, { eventType: 'a.b', payload: {} })).status, 202);
+          }
+        }),
+      );
+      await waitFor(() => rx.on('/hung').length >= 128, 'the hanging endpoint to hold its attempts');
+
+      const sentAt: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        sentAt.push(Date.now());
+        assert.equal((await hl.send(fastApp, { eventType: 'a.b', payload: { i } })).status, 202);
+      }
+      const arrived = await waitFor(() => (rx.on('/fast').length === 10 ? rx.on('/fast') : null), 'the other app');
+      const delays = arrived.map((r) => r.at - sentAt[JSON.parse(r.body).data.i]!);
+      assert.ok(Math.max(...delays) < 5000, `delays ${delays.join(', ')} ms`);
+      assert.ok(rx.on('/hung').length <= 128, `${rx.on('/hung').length} attempts at once to the hung endpoint`);
+    });
+  });
+}
+
+isolationSuite(sqliteBackend);
+isolationSuite(postgresBackend);

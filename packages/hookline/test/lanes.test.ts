@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EndpointLanes } from '../src/dispatch/lanes.js';
+import type { SendResult } from '../src/dispatch/sender.js';
+import type { ClaimedDelivery } from '../src/store/types.js';
+
+const answered: SendResult = { statusCode: 200, responseBody: '', retryAfter: null, error: null, sentAt: 0, durationMs: 1 };
+const noAnswer: SendResult = { ...answered, statusCode: null, error: 'timeout' };
+
+function delivery(n: number, endpointId = 'ep_slow'): ClaimedDelivery {
+  return {
+    deliveryId: `dlv_${endpointId}_${n}`,
+    messageId: `msg_${n}`,
+    appId: 'app_1',
+    endpointId,
+    url: 'http://example.test/hook',
+    headers: {},
+    secrets: [],
+    eventType: 'a.b',
+    timestamp: 0,
+    payload: '{}',
+    attemptsMade: 0,
+    scheduleStart: 0,
+    rateLimit: null,
+  };
+}
+
+function lanesOnAFakeClock() {
+  let now = 0;
+  const begun: ClaimedDelivery[] = [];
+  const givenBack: Array<{ id: string; turn: number }> = [];
+  const lanes = new EndpointLanes(
+    { maxConcurrency: 8, minConcurrency: 2, slowMs: 1000, clock: () => now },
+    { begin: (d) => begun.push(d), giveBack: (d, turn) => givenBack.push({ id: d.deliveryId, turn }) },
+  );
+  return { lanes, begun, givenBack, advance: (ms: number) => (now += ms) };
+}
+
+describe('endpoint lanes (isolation of slow endpoints)', () => {
+  it('lets a healthy endpoint queue a burst behind its limit, and starts the next as each ends', () => {
+    const { lanes, begun, givenBack } = lanesOnAFakeClock();
+    for (let i = 0; i < 50; i++) lanes.submit(delivery(i, 'ep_fast'));
+    assert.equal(begun.length, 8);
+    assert.equal(givenBack.length, 0);
+    lanes.finished(begun[0]!, answered);
+    assert.equal(begun.length, 9);
+    assert.equal(begun[8]!.deliveryId, 'dlv_ep_fast_8', 'first in, first out');
+    lanes.stop();
+  });
+
+  it('gives back what waits beyond the limit once the oldest attempt has run slowMs', () => {
+    const { lanes, begun, givenBack, advance } = lanesOnAFakeClock();
+    for (let i = 0; i < 30; i++) lanes.submit(delivery(i));
+    assert.deepEqual([begun.length, givenBack.length], [8, 0]);
+    advance(1000); // nothing has come back for a second: slow
+    lanes.submit(delivery(30));
+    assert.equal(givenBack.length, 1, 'a full line of a slow endpoint takes no more');
+    // A timeout halves the limit; the line is cut to it and the rest goes back, later turns further out.
+    lanes.finished(begun[0]!, noAnswer);
+    assert.equal(begun.length, 8, 'no new attempt: 7 still run against a limit of 4');
+    assert.equal(lanes.takeWaiting().length, 4);
+    assert.equal(givenBack.length, 1 + 18);
+    const cut = givenBack.slice(1).map((g) => g.turn); // in line order, so later ones come due later
+    assert.deepEqual(cut, [...cut].sort((a, b) => a - b));
+    assert.ok(Math.min(...givenBack.map((g) => g.turn)) >= 2, 'none would have gone in the first round');
+    lanes.stop();
+  });
+
+  it('cuts a timing-out endpoint down to minConcurrency and grows it back by one per answer', () => {
+    const { lanes, begun } = lanesOnAFakeClock();
+    for (let i = 0; i < 8; i++) lanes.submit(delivery(i));
+    for (let i = 0; i < 8; i++) lanes.finished(begun[i]!, noAnswer); // 8 → 4 → 2 → 2 …
+    for (let i = 8; i < 20; i++) lanes.submit(delivery(i));
+    assert.equal(begun.length - 8, 2, 'two at once after the timeouts');
+    lanes.finished(begun[8]!, answered); // limit 3: two more start (one replaces it, one grows)
+    assert.equal(begun.length - 8, 4);
+    lanes.stop();
+  });
+
+  it('keeps endpoints apart: one endpoint that hangs does not hold back another', () => {
+    const { lanes, begun, advance } = lanesOnAFakeClock();
+    for (let i = 0; i < 20; i++) lanes.submit(delivery(i, 'ep_hung'));
+    advance(5000);
+    lanes.submit(delivery(0, 'ep_ok'));
+    assert.equal(begun.at(-1)!.endpointId, 'ep_ok');
+    lanes.stop();
+  });
+});
