@@ -60,15 +60,37 @@ describe('PostgreSQL group commit (pipelined BEGIN and COMMIT)', { skip: skipWit
     const writes = batcher();
     const [first, second] = await Promise.allSettled([
       writes.batch('insert', 'd', insert([20])),
-      writes.single(async (tx) => tx.query('INSERT INTO items (id, note) VALUES ($1, $2)', [21, null])),
+      writes.single(async (tx) => tx.query('INSERT INTO no_such_table (id) VALUES ($1)', [21])),
     ]);
     assert.equal(first.status, 'rejected');
     assert.equal(second.status, 'rejected');
-    assert.match(String((second as PromiseRejectedResult).reason), /null value/);
+    assert.match(String((second as PromiseRejectedResult).reason), /no_such_table/);
     assert.deepEqual(await stored([20, 21]), []);
     // The connection is clean again: the next unit commits.
     assert.deepEqual(await writes.batch('insert', 'e', insert([22])), 1);
     assert.deepEqual(await stored([20, 21, 22]), [22]);
+    await writes.close();
+  });
+
+  it('fails only the job whose value the database refuses; the others of its unit commit', async () => {
+    const writes = batcher();
+    // Each note keeps its own id however the jobs are grouped into units.
+    const ids: Record<string, number> = { f: 30, 'nul\u0000': 31, g: 32 };
+    const byNote = (tx: PgQueryable, notes: string[]) =>
+      Promise.all(notes.map((note) => tx.query('INSERT INTO items (id, note) VALUES ($1, $2)', [ids[note], note]))).then(
+        (results) => results.map((r) => r.rowCount),
+      );
+    const results = await Promise.allSettled([
+      writes.batch('insert', 'f', byNote),
+      writes.batch('insert', 'nul\u0000', byNote), // text cannot hold U+0000 (22021)
+      writes.batch('insert', 'g', byNote),
+      writes.single(async (tx) => (await tx.query('INSERT INTO items (id, note) VALUES ($1, $2)', [33, 'h'])).rowCount),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+    );
+    assert.deepEqual(await stored([30, 31, 32, 33]), [30, 32, 33]);
     await writes.close();
   });
 });

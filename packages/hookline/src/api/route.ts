@@ -82,7 +82,35 @@ async function readJson(c: Context, maxBytes: number, optional = false): Promise
 export function parseWith<T>(schema: z.ZodType<T>, value: unknown, code: 'validation_failed' | 'invalid_query'): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw invalid(code, fieldErrors(parsed.error));
+  const nul = fieldWithNul(value, '');
+  if (nul !== null) throw invalid(code, [{ field: nul, message: NUL_MESSAGE }]);
   return parsed.data;
+}
+
+const NUL_MESSAGE = 'contains a NUL character (\\u0000), which no text field may hold';
+
+/**
+ * The first field whose text holds U+0000, or null. PostgreSQL's text cannot store it, so both stores
+ * refuse it up front, alike. Members kept as JSON text (`payload`, an event type's `schema`) keep it
+ * escaped and are not looked into.
+ */
+function fieldWithNul(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || '(body)' : null;
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [key, item] of Object.entries(value)) {
+    if (path === '' && (key === 'payload' || key === 'schema')) continue;
+    if (key.includes('\u0000')) return [path, key].filter(Boolean).join('.');
+    const found = fieldWithNul(item, [path, key].filter(Boolean).join('.'));
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** Refuse a path parameter holding U+0000 (400, naming it): no id, uid or name can contain one. */
+export function checkParams(params: Record<string, string>): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (value.includes('\u0000')) throw invalid('validation_failed', [{ field: name, message: NUL_MESSAGE }]);
+  }
 }
 
 const PARAM = /\{(\w+)\}/g;
@@ -101,6 +129,7 @@ function defineRoute<B, Q>(
   const paramNames = [...spec.path.matchAll(PARAM)].map((m) => m[1]!);
   app.on(spec.method.toUpperCase(), honoPath, async (c) => {
     const params = c.req.param() as Record<string, string>;
+    checkParams(params);
     const principal = await authorize(c.req.header('authorization'), spec.access, params);
     const query = spec.query ? parseWith(spec.query, c.req.query(), 'invalid_query') : ({} as Q);
     const json = spec.body ? await readJson(c, maxBodyBytes, spec.bodyOptional) : null;

@@ -30,6 +30,28 @@ export function manageSuite(backend: TestBackend): void {
       await rx?.close();
     });
 
+    it('refuses U+0000 in any text field with a 400 naming it, and keeps it escaped inside a payload', async () => {
+      const app = await hl.app('nul-bytes');
+      const cases: Array<[string, string, unknown, string]> = [
+        ['POST', `/v1/apps/${app}/messages`, { eventType: 'a.b', payload: {}, eventId: 'e\u0000' }, 'eventId'],
+        ['POST', '/v1/apps', { name: 'n\u0000' }, 'name'],
+        ['POST', `/v1/apps/${app}/endpoints`, { url: `${rx.url}/x`, description: 'd\u0000' }, 'description'],
+        ['POST', `/v1/apps/${app}/endpoints`, { url: `${rx.url}/x`, headers: { 'x-a': 'v\u0000' } }, 'headers.x-a'],
+        ['POST', '/v1/event-types', { name: 'nul.type', description: '\u0000' }, 'description'],
+        ['GET', `/v1/apps/uid%00x`, undefined, 'app'],
+      ];
+      for (const [method, path, body, field] of cases) {
+        const res = await hl.call(method, path, body);
+        assert.equal(res.status, 400, `${method} ${path}: ${JSON.stringify(res.body)}`);
+        assert.equal(res.body.code, 'validation_failed');
+        assert.equal(res.body.errors[0].field, field);
+      }
+      const kept = await hl.send(app, { eventType: 'a.b', payload: { note: 'a\u0000b' } });
+      assert.equal(kept.status, 202);
+      const message = await hl.call('GET', `/v1/apps/${app}/messages/${kept.body.id}`);
+      assert.equal(message.body.payload.note, 'a\u0000b');
+    });
+
     it('lists messages newest first, by event type and time window, with opaque iterators', async () => {
       const app = await hl.app('listing');
       const sent: Array<{ id: string; timestamp: string; eventType: string }> = [];

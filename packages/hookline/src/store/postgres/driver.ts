@@ -198,6 +198,12 @@ export function isRetryable(error: unknown): boolean {
   return code === '40001' || code === '40P01' || isStalePlan(error);
 }
 
+/** The database refused a value (SQLSTATE class 22, data exception, or 23, integrity constraint). */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
 /** Map a driver error to the store's error vocabulary: unavailability becomes StoreUnavailableError. */
 export function toStoreError(error: unknown): unknown {
   if (error instanceof StoreUnavailableError || !isUnavailable(error)) return error;

@@ -1,5 +1,6 @@
 import { StoreUnavailableError } from '../errors.js';
 import {
+  isDataError,
   isRetryable,
   isStalePlan,
   isUnavailable,
@@ -109,12 +110,35 @@ export class WriteBatcher {
         this.ended(true);
         batches.forEach((batch, b) => batch.waiters.forEach((waiter, i) => waiter.resolve(outputs[b]![i])));
       },
-      (error: unknown) => {
+      async (error: unknown) => {
+        if (isDataError(error) && batches.reduce((n, batch) => n + batch.inputs.length, 0) > 1) {
+          await this.commitEachAlone(batches);
+          this.ended(true);
+          return;
+        }
         this.ended(false);
         const failure = toStoreError(error);
         for (const batch of batches) for (const waiter of batch.waiters) waiter.reject(failure);
       },
     );
+  }
+
+  /**
+   * One input's data broke its unit (a value the database refuses): run every input of the unit again in a
+   * transaction of its own, so that only that caller hears the error, never the others who shared the unit.
+   */
+  private async commitEachAlone(batches: Batch[]): Promise<void> {
+    for (const batch of batches) {
+      for (let i = 0; i < batch.inputs.length; i++) {
+        const waiter = batch.waiters[i]!;
+        const alone: Batch = { ...batch, inputs: [batch.inputs[i]], waiters: [waiter] };
+        try {
+          waiter.resolve((await this.commitUnit([alone]))[0]![0]);
+        } catch (error) {
+          waiter.reject(toStoreError(error));
+        }
+      }
+    }
   }
 
   /**
