@@ -77,7 +77,7 @@ describe('SQLite group commit', () => {
     }
   });
 
-  it('ping reports a refused write (a full disk) for 30 s, while small writes and reads still work', async (t) => {
+  it('ping reports a refused write (a full disk) for 30 s or until a commit of 16 writes, while small writes and reads still work', async (t) => {
     const store = new SqliteStore(join(dir, `full-${n++}.db`));
     // The file cannot grow past its current pages: SQLITE_FULL, as on a full disk (reads keep working).
     const db = (store as unknown as { db: { pragma(text: string, options?: object): unknown } }).db;
@@ -100,8 +100,13 @@ describe('SQLite group commit', () => {
       });
       db.pragma('max_page_count = 1073741823'); // space again
       await store.enqueueMessage(big(1));
+      await assert.rejects(store.ping(), StoreUnavailableError, 'one write alone does not show the disk has room');
       const now = Date.now();
       t.mock.method(Date, 'now', () => now + 30_000);
+      await store.ping();
+      t.mock.restoreAll();
+      await assert.rejects(store.ping(), StoreUnavailableError);
+      await Promise.all(Array.from({ length: 16 }, (_, i) => store.enqueueMessage(big(2 + i)))); // one commit
       await store.ping();
     } finally {
       await store.close();

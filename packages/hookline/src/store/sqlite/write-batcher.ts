@@ -38,6 +38,9 @@ export interface WriteFailure {
   at: number;
 }
 
+/** A commit of this many jobs shows that writes work again (space was freed). */
+const JOBS_THAT_CLEAR_A_FAILURE = 16;
+
 /**
  * Group commit: every write queued during one event-loop turn runs in ONE transaction with one fsync,
  * and each caller's promise settles only after that COMMIT (so a 202 always means durable).
@@ -100,6 +103,9 @@ export class WriteBatcher {
       for (const job of jobs) job.reject(failure);
       return;
     }
+    // Writes work again (space was freed): stop reporting the failure once a commit of many jobs went
+    // through. A lone small write (one outcome, a setting) may fit where a batch of messages does not.
+    if (this.failed && jobs.length >= JOBS_THAT_CLEAR_A_FAILURE) this.failed = null;
     jobs.forEach((job, i) => {
       const result = results![i]!;
       if (result.ok) job.resolve(result.value);
