@@ -34,6 +34,7 @@ describe('backoff (fake clock, fixed random)', () => {
     const now = Date.parse('2026-11-23T10:00:00Z');
     assert.equal(parseRetryAfter('120', now), 120_000);
     assert.equal(parseRetryAfter('Mon, 23 Nov 2026 10:01:00 GMT', now), 60_000);
+    assert.equal(parseRetryAfter('9'.repeat(8000), now), 1e12, 'too many digits for a number: the longest wait');
     assert.equal(parseRetryAfter('Mon, 23 Nov 2026 09:00:00 GMT', now), 0);
     assert.equal(parseRetryAfter('soon', now), null);
     assert.equal(parseRetryAfter(undefined, now), null);

@@ -37,7 +37,8 @@ export function nextRetryDelay({
 export function parseRetryAfter(value: string | undefined | null, nowMs: number): number | null {
   if (!value) return null;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // Seconds past any schedule (even too many digits for a number) still ask for the longest wait allowed.
+  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed), 1e9) * 1000;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return null;
   return Math.max(0, date - nowMs);

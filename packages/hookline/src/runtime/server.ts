@@ -146,6 +146,10 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     if (!fastIngest(req, res)) void hono(req, res);
   });
   server.keepAliveTimeout = 65_000;
+  // A request must arrive whole within a minute (node's default is 5 minutes): a client that stalls its
+  // body holds a socket and its buffered bytes no longer than that. Headers get the same minute.
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 60_000;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
