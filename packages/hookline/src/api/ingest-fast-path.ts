@@ -4,7 +4,7 @@ import type { ApiDeps } from './deps.js';
 import { problemBody } from './errors.js';
 import { ingestMessage } from './ingest.js';
 import { answerFor } from './error-answer.js';
-import { type Authorize, checkParams, parseWith } from './route.js';
+import { type Authorize, parseWith } from './route.js';
 import { MessageCreate } from './schemas.js';
 
 const INGEST_PATH = /^\/v1\/apps\/([^/?]+)\/messages(?:\?.*)?$/;
@@ -39,7 +39,6 @@ async function handle(
   res: ServerResponse,
 ): Promise<void> {
   try {
-    checkParams({ app: appRef });
     const principal = await authorize(req.headers.authorization, 'app', { app: appRef });
     const text = await readCappedBody(req, req.headers['content-length'], deps.config.maxBodyBytes);
     const json = parseJsonBody(text);

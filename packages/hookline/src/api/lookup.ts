@@ -10,13 +10,16 @@ import type { Principal } from './route.js';
  * request counts against that app's `--api-rate-limit` (429 beyond it).
  */
 export async function loadApp(deps: ApiDeps, ref: string, principal: Principal | null): Promise<App> {
-  return admitted(deps, visibleApp(ref.length <= 256 ? await deps.store.findApp(ref) : null, ref, principal));
+  return admitted(deps, visibleApp(couldName(ref) ? await deps.store.findApp(ref) : null, ref, principal));
 }
 
 /** loadApp for the ingest path, through the app cache (AppDirectory: bounded staleness, exact deletes). */
 export async function loadAppCached(deps: ApiDeps, ref: string, principal: Principal | null): Promise<App> {
-  return admitted(deps, visibleApp(ref.length <= 256 ? await deps.apps.find(ref) : null, ref, principal));
+  return admitted(deps, visibleApp(couldName(ref) ? await deps.apps.find(ref) : null, ref, principal));
 }
+
+/** Whether `ref` could be an app's id or uid; else it is not looked up (U+0000 is not even text to PostgreSQL). */
+const couldName = (ref: string) => ref.length <= 256 && !ref.includes('\u0000');
 
 function visibleApp(app: App | null, ref: string, principal: Principal | null): App {
   if (!app || (principal?.kind === 'app' && principal.appId !== app.id)) throw appNotFound(ref);
