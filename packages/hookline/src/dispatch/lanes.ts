@@ -7,6 +7,9 @@ import type { SendResult } from './sender.js';
  */
 export const ENDPOINT_CONCURRENCY = 128;
 
+/** Lanes kept at most before idle ones are forgotten (an idle lane is only a remembered cut limit). */
+const REMEMBERED_LANES = 10_000;
+
 export interface LaneOptions {
   /** Most attempts to one endpoint at once (a healthy endpoint's; no more than its origin's connections). */
   maxConcurrency: number;
@@ -54,6 +57,7 @@ export class EndpointLanes {
   submit(delivery: ClaimedDelivery): void {
     let lane = this.lanes.get(delivery.endpointId);
     if (!lane) {
+      if (this.lanes.size >= REMEMBERED_LANES) this.forgetIdle();
       lane = { active: new Map(), waiting: [], limit: this.options.maxConcurrency };
       this.lanes.set(delivery.endpointId, lane);
     }
@@ -88,6 +92,13 @@ export class EndpointLanes {
 
   stop(): void {
     this.stopSweeping();
+  }
+
+  /** Drop every idle lane, cut limits included (the map stays bounded however many endpoints come and go). */
+  private forgetIdle(): void {
+    for (const [endpointId, lane] of this.lanes) {
+      if (lane.active.size === 0 && lane.waiting.length === 0) this.lanes.delete(endpointId);
+    }
   }
 
   private begin(lane: Lane, delivery: ClaimedDelivery): void {
