@@ -94,4 +94,23 @@ describe('PostgreSQL restart under load', { skip: skipWithoutPg }, () => {
     );
     assert.ok(!/\n\s+at /.test(hookline.stdout), 'no stack traces on stdout');
   });
+
+  it('answers /healthz within seconds when the database stops answering without closing its connections', async () => {
+    // The same server and cluster as above, healthy again: now freeze the database (a cut network).
+    const url = await hookline!.listening();
+    const health = () => fetch(`${url}/healthz`, { signal: AbortSignal.timeout(20_000) });
+    assert.equal((await health()).status, 200);
+    await cluster!.freeze(true);
+    try {
+      const began = Date.now();
+      const res = await health();
+      const tookMs = Date.now() - began;
+      assert.equal(res.status, 503);
+      assert.match(String(((await res.json()) as { reason: string }).reason), /did not answer within 2000 ms/);
+      assert.ok(tookMs < 10_000, `the probe took ${tookMs} ms (the statement limit is 30 s)`);
+    } finally {
+      await cluster!.freeze(false);
+    }
+    await waitFor(async () => (await health()).status === 200, 'healthy once the database answers', 40_000);
+  });
 });

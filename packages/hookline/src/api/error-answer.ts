@@ -2,26 +2,48 @@ import type { ApiDeps } from './deps.js';
 import { asHttpError, HttpError } from './errors.js';
 
 const EVERY_MS = 10_000;
-const state = new WeakMap<ApiDeps, { loggedAt: number; suppressed: number }>();
+
+/** One server's outage log: whether a window is open, and how many 503s in it are not logged yet. */
+interface OutageLog {
+  timer: NodeJS.Timeout | null;
+  suppressed: number;
+}
+const state = new WeakMap<ApiDeps, OutageLog>();
 
 /**
  * Log a request that failed because the database is unavailable. While it is away every request fails
- * the same way, so one line per 10 s per server, with the count of those not logged in between.
+ * the same way, so one line opens a 10 s window; when the window ends, a line counts the 503s in it (and
+ * opens the next), or, when there were none, says requests no longer fail so. Every 503 is counted once.
  */
 export function logStoreOutage(deps: ApiDeps, error: unknown, path: string | undefined): void {
-  const now = deps.clock();
-  const seen = state.get(deps) ?? { loggedAt: Number.NEGATIVE_INFINITY, suppressed: 0 };
-  state.set(deps, seen);
-  if (now - seen.loggedAt < EVERY_MS) {
-    seen.suppressed++;
+  let log = state.get(deps);
+  if (!log) {
+    log = { timer: null, suppressed: 0 };
+    state.set(deps, log);
+  }
+  if (log.timer) {
+    log.suppressed++;
     return;
   }
-  deps.logger.error(
-    { err: error, path, alsoFailedSinceLastLine: seen.suppressed },
-    'store unavailable: answering 503 with Retry-After',
-  );
-  seen.loggedAt = now;
-  seen.suppressed = 0;
+  deps.logger.error({ err: error, path }, 'store unavailable: answering 503 with Retry-After');
+  openWindow(deps, log);
+}
+
+function openWindow(deps: ApiDeps, log: OutageLog): void {
+  log.timer = setTimeout(() => {
+    log.timer = null;
+    if (log.suppressed === 0) {
+      deps.logger.info('no request has failed for want of the store for 10 s');
+      return;
+    }
+    deps.logger.error(
+      { answered503: log.suppressed },
+      `store still unavailable: ${log.suppressed} more requests answered 503 in the last 10 s`,
+    );
+    log.suppressed = 0;
+    openWindow(deps, log);
+  }, EVERY_MS);
+  log.timer.unref();
 }
 
 /**

@@ -112,7 +112,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       const detail: Record<string, unknown> = { role: config.role };
       let ok = true;
       try {
-        await store.ping();
+        await answersWithin(store.ping(), STORE_PING_TIMEOUT_MS, 'the database');
       } catch (error) {
         ok = false;
         detail.store = (error as Error).message;
@@ -193,4 +193,25 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       return stopping;
     },
   };
+}
+
+/**
+ * How long /healthz waits for the store. A database that stops answering without closing the connection (a
+ * frozen host, a cut network) would hold the probe until the statement timeout (30 s); a load balancer's
+ * check needs its answer sooner.
+ */
+const STORE_PING_TIMEOUT_MS = 2_000;
+
+/** `work`, or a rejection saying `what` did not answer within `ms`. */
+async function answersWithin<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => undefined); // settles later; nobody waits for it any more
+  }
 }

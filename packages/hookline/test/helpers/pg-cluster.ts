@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,7 +79,18 @@ export class ThrowawayCluster {
     await this.exec('pg_ctl', ['-D', this.data, '-m', 'fast', '-w', 'stop']);
   }
 
+  /**
+   * Stop every process of the cluster in its tracks (SIGSTOP), or let them go on (SIGCONT): a server that
+   * stops answering without closing its connections, as behind a cut network or on a frozen host.
+   */
+  async freeze(frozen: boolean): Promise<void> {
+    const postmaster = Number(readFileSync(join(this.data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = (await run('pgrep', ['-P', String(postmaster)])).stdout.split('\n').filter(Boolean).map(Number);
+    for (const pid of [postmaster, ...children]) process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   async destroy(): Promise<void> {
+    await this.freeze(false).catch(() => undefined);
     await this.exec('pg_ctl', ['-D', this.data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }

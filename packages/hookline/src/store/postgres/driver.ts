@@ -173,6 +173,7 @@ const UNAVAILABLE_MESSAGES =
  * many connections), system errors (58xxx) and a read-only server (25006, e.g. a failover in progress).
  */
 export function isUnavailable(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true; // already mapped (toStoreError)
   const e = error as { code?: unknown; message?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   const code = typeof e.code === 'string' ? e.code : '';
