@@ -184,7 +184,12 @@ export const MessageListQuery = ListQuery.extend({
   after: IsoTime.optional().openapi({ description: 'Only messages created after this time' }),
 });
 
-export const StatsQuery = z.strictObject({ since: IsoTime.optional() });
+export const StatsQuery = z.strictObject({
+  since: IsoTime.optional().openapi({
+    description:
+      'Deliveries created since then; the window starts at the beginning of the minute `since` falls in (stats are kept per minute). Without it, all retained history.',
+  }),
+});
 
 export const StatsOut = z
   .object({

@@ -25,11 +25,15 @@ export function metricsObserver(sink: MetricsSink): DispatchObserver {
     attemptSent: (_delivery, result) => sink.attempt(isDelivered(result.statusCode), result.durationMs),
     outcomesRecorded: (outcomes: AttemptOutcome[], result: RecordResult) => {
       const applied = new Set(result.applied);
+      // A resend asked for during the attempt keeps the delivery going: it has not finished yet.
+      const resent = new Set(result.resent);
       for (const outcome of outcomes) {
-        if (!applied.has(outcome.deliveryId)) continue;
-        if (outcome.attempt.status === 'succeeded') {
+        if (!applied.has(outcome.deliveryId) || resent.has(outcome.deliveryId)) continue;
+        if (outcome.next.kind === 'succeeded') {
           sink.finished(true, outcome.attempt.createdAt - outcome.messageTimestamp);
-        } else if (outcome.next.kind !== 'retry' || result.disabledEndpoints.includes(outcome.endpointId)) {
+        } else if (outcome.next.kind === 'failed') {
+          // Given up (schedule exhausted, 410). The endpoint's other deliveries that a 410 or auto-disable
+          // parks stay pending, as in /v1/stats: they finish when it is enabled again.
           sink.finished(false, 0);
         }
       }
