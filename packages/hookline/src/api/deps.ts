@@ -31,4 +31,6 @@ export interface ApiDeps {
   /** Health of the process: store reachable, dispatcher running. */
   health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
   messageAccepted: (created: boolean) => void;
+  /** Deliveries given up without an attempt (their endpoint was deleted): finished, failed, for /metrics. */
+  deliveriesGivenUp: (count: number) => void;
 }

@@ -118,7 +118,7 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
     handler: async ({ params, principal, c }) => {
       const app = await loadApp(deps, params.app!, principal);
       const endpoint = await loadEndpoint(deps, app, params.ep!);
-      await deps.store.deleteEndpoint(app.id, endpoint.id, deps.clock());
+      deps.deliveriesGivenUp((await deps.store.deleteEndpoint(app.id, endpoint.id, deps.clock())) ?? 0);
       return c.body(null, 204);
     },
   });

@@ -28,6 +28,7 @@ export function currentOpenApi() {
       metricsText: async () => ({ contentType: 'text/plain', body: '' }),
       health: async () => ({ ok: true, detail: {} }),
       messageAccepted: () => {},
+      deliveriesGivenUp: () => {},
     },
     makeAuthorizer('unused-admin-token-for-docs', store),
   );

@@ -124,6 +124,11 @@ export class Metrics implements MetricsSink {
     if (succeeded) this.delay.observe(delayMs / 1000);
   }
 
+  /** Deliveries given up without an attempt (endpoint deleted, parked past retention): finished, failed. */
+  givenUp(count: number): void {
+    if (count > 0) this.deliveries.inc({ outcome: 'failed' }, count);
+  }
+
   /** Figures another thread's dispatcher collected (DeliveryFigures). */
   apply(figures: DeliveryFigures): void {
     for (let i = 0; i < figures.length; i += 3) {

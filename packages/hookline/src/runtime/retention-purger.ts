@@ -6,6 +6,8 @@ export interface RetentionOptions {
   /** Messages per batch: small, so ingest never waits long behind a purge transaction. */
   batchSize: number;
   clock: () => number;
+  /** Told how many pending deliveries each batch gave up (for /metrics). */
+  givenUp?: (count: number) => void;
 }
 
 /** How often to look for expired data: a tenth of the retention period, between 100 ms and a minute. */
@@ -54,6 +56,7 @@ export class RetentionPurger {
         const batch = await this.store.purgeExpired(cutoff, this.options.batchSize, this.options.clock());
         messages += batch.messages;
         expiredDeliveries += batch.expiredDeliveries;
+        this.options.givenUp?.(batch.expiredDeliveries);
         if (batch.done) break;
         await new Promise((resolve) => setImmediate(resolve));
       }

@@ -95,7 +95,11 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
   const purger =
     config.role === 'api'
       ? null
-      : new RetentionPurger(store, { retentionMs: config.retentionMs, batchSize: 200, clock }, logger);
+      : new RetentionPurger(
+          store,
+          { retentionMs: config.retentionMs, batchSize: 200, clock, givenUp: (count) => metrics.givenUp(count) },
+          logger,
+        );
 
   const deps: ApiDeps = {
     store,
@@ -136,6 +140,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       return { ok, detail };
     },
     messageAccepted: (created) => metrics.messageAccepted(created),
+    deliveriesGivenUp: (count) => metrics.givenUp(count),
   };
   const authorize = makeAuthorizer(adminToken, store);
   const api = buildApi(deps, authorize);

@@ -88,7 +88,8 @@ export interface DeliveryStore {
   getEndpoint(appId: string, endpointId: string): Promise<Endpoint | null>;
   listEndpoints(appId: string, page: PageRequest): Promise<Page<Endpoint>>;
   updateEndpoint(appId: string, endpointId: string, patch: EndpointPatch): Promise<Endpoint | null>;
-  deleteEndpoint(appId: string, endpointId: string, now: number): Promise<boolean>;
+  /** Delete an endpoint and give up its pending deliveries: how many were given up, or null when it did not exist. */
+  deleteEndpoint(appId: string, endpointId: string, now: number): Promise<number | null>;
   /**
    * Make `rotation.secret` the endpoint's current secret; the previous current one keeps signing until
    * `rotation.previousUntil`, and secrets already expired at `rotation.now` are dropped.

@@ -54,6 +54,23 @@ export function manageSuite(backend: TestBackend): void {
       assert.equal(message.body.payload.note, 'a\u0000b');
     });
 
+    it('gives up the pending deliveries of a deleted endpoint, in /v1/stats and /metrics alike', async () => {
+      const app = await hl.app('deleted-endpoint');
+      const ep = await hl.endpoint(app, { url: `${rx.url}/deleted-endpoint`, rateLimit: 1 });
+      for (let i = 0; i < 5; i++) assert.equal((await hl.send(app, { eventType: 'a.b', payload: { i } })).status, 202);
+      const failedMetric = async () =>
+        Number(/hookline_deliveries_total\{outcome="failed"\} (\d+)/.exec((await hl.call('GET', '/metrics')).body)![1]);
+      await waitFor(async () => (await statsOf(`/v1/apps/${app}/stats`)).pending < 5, 'the first delivery');
+      const before = await failedMetric();
+      assert.equal((await hl.call('DELETE', `/v1/apps/${app}/endpoints/${ep.id}`)).status, 204);
+      const stats = await waitFor(async () => {
+        const s = await statsOf(`/v1/apps/${app}/stats`);
+        return s.pending === 0 ? s : null;
+      }, 'nothing pending');
+      assert.ok(stats.failed >= 3, JSON.stringify(stats)); // one a second goes out; the rest were waiting
+      assert.equal((await failedMetric()) - before, stats.failed);
+    });
+
     it('lists messages newest first, by event type and time window, with opaque iterators', async () => {
       const app = await hl.app('listing');
       const sent: Array<{ id: string; timestamp: string; eventType: string }> = [];

@@ -71,10 +71,15 @@ export function updateEndpoint(
 }
 
 /** Soft-delete; its pending deliveries are given up (counted failed). */
-export function deleteEndpoint(ctx: PostgresContext, appId: string, endpointId: string, now: number): Promise<boolean> {
+export function deleteEndpoint(
+  ctx: PostgresContext,
+  appId: string,
+  endpointId: string,
+  now: number,
+): Promise<number | null> {
   return ctx.transaction(async (tx) => {
     const deleted = await tx.query(sql.DELETE_ENDPOINT, [now, appId, endpointId]);
-    if ((deleted.rowCount ?? 0) === 0) return false;
+    if ((deleted.rowCount ?? 0) === 0) return null;
     const given = await tx.query<{ app_id: string; created_at: number }>(sql.FAIL_ENDPOINT_PENDING, [
       now,
       endpointId,
@@ -82,6 +87,6 @@ export function deleteEndpoint(ctx: PostgresContext, appId: string, endpointId: 
     await writeStats(tx, (stats) => {
       for (const d of given.rows) stats.add(d.app_id, endpointId, d.created_at, 0, 0, 1);
     });
-    return true;
+    return given.rows.length;
   });
 }

@@ -312,7 +312,7 @@ export class PostgresStore implements DeliveryStore {
     return endpoints.updateEndpoint(this.ctx, appId, endpointId, patch);
   }
 
-  deleteEndpoint(appId: string, endpointId: string, now: number): Promise<boolean> {
+  deleteEndpoint(appId: string, endpointId: string, now: number): Promise<number | null> {
     return endpoints.deleteEndpoint(this.ctx, appId, endpointId, now);
   }
 

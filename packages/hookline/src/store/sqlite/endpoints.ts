@@ -72,17 +72,20 @@ export function updateEndpoint(
 }
 
 /** See DeliveryStore.deleteEndpoint: its pending deliveries are given up (counted failed). */
-export function deleteEndpoint(ctx: SqliteContext, appId: string, endpointId: string, now: number): Promise<boolean> {
+export function deleteEndpoint(
+  ctx: SqliteContext,
+  appId: string,
+  endpointId: string,
+  now: number,
+): Promise<number | null> {
   return ctx.write(() => {
     ctx.endpointsChanged();
-    const deleted = ctx.stmt(sql.DELETE_ENDPOINT).run(now, appId, endpointId).changes > 0;
-    if (deleted) {
-      const given = ctx.stmt(sql.FAIL_ENDPOINT_PENDING).all(now, endpointId) as Array<{
-        app_id: string;
-        created_at: number;
-      }>;
-      for (const d of given) ctx.stats.add(d.app_id, endpointId, d.created_at, 0, 0, 1);
-    }
-    return deleted;
+    if (ctx.stmt(sql.DELETE_ENDPOINT).run(now, appId, endpointId).changes === 0) return null;
+    const given = ctx.stmt(sql.FAIL_ENDPOINT_PENDING).all(now, endpointId) as Array<{
+      app_id: string;
+      created_at: number;
+    }>;
+    for (const d of given) ctx.stats.add(d.app_id, endpointId, d.created_at, 0, 0, 1);
+    return given.length;
   });
 }

@@ -225,7 +225,7 @@ export class SqliteStore implements DeliveryStore {
     return endpoints.updateEndpoint(this.ctx, appId, endpointId, patch);
   }
 
-  deleteEndpoint(appId: string, endpointId: string, now: number): Promise<boolean> {
+  deleteEndpoint(appId: string, endpointId: string, now: number): Promise<number | null> {
     return endpoints.deleteEndpoint(this.ctx, appId, endpointId, now);
   }
 
