@@ -28,10 +28,10 @@ function delivery(n: number, endpointId = 'ep_slow'): ClaimedDelivery {
 function lanesOnAFakeClock() {
   let now = 0;
   const begun: ClaimedDelivery[] = [];
-  const givenBack: Array<{ id: string; turn: number }> = [];
+  const givenBack: Array<{ id: string; waitMs: number }> = [];
   const lanes = new EndpointLanes(
-    { maxConcurrency: 8, minConcurrency: 2, slowMs: 1000, clock: () => now },
-    { begin: (d) => begun.push(d), giveBack: (d, turn) => givenBack.push({ id: d.deliveryId, turn }) },
+    { maxConcurrency: 8, minConcurrency: 2, slowMs: 1000, longestAttemptMs: 15_000, clock: () => now },
+    { begin: (d) => begun.push(d), giveBack: (d, waitMs) => givenBack.push({ id: d.deliveryId, waitMs }) },
   );
   return { lanes, begun, givenBack, advance: (ms: number) => (now += ms) };
 }
@@ -60,9 +60,11 @@ describe('endpoint lanes (isolation of slow endpoints)', () => {
     assert.equal(begun.length, 8, 'no new attempt: 7 still run against a limit of 4');
     assert.equal(lanes.takeWaiting().length, 4);
     assert.equal(givenBack.length, 1 + 18);
-    const cut = givenBack.slice(1).map((g) => g.turn); // in line order, so later ones come due later
+    const cut = givenBack.slice(1).map((g) => g.waitMs); // in line order, so later ones come due later
     assert.deepEqual(cut, [...cut].sort((a, b) => a - b));
-    assert.ok(Math.min(...givenBack.map((g) => g.turn)) >= 2, 'none would have gone in the first round');
+    // Rounds of 1 s (the attempts have run that long), and none would have gone in the first round.
+    assert.ok(Math.min(...givenBack.map((g) => g.waitMs)) >= 2000, JSON.stringify(givenBack));
+    assert.ok(givenBack.every((g) => g.waitMs % 1000 === 0));
     lanes.stop();
   });
 
@@ -74,6 +76,20 @@ describe('endpoint lanes (isolation of slow endpoints)', () => {
     assert.equal(begun.length - 8, 2, 'two at once after the timeouts');
     lanes.finished(begun[8]!, answered); // limit 3: two more start (one replaces it, one grows)
     assert.equal(begun.length - 8, 4);
+    lanes.stop();
+  });
+
+  it("spaces what it gives back by how long the endpoint's attempts take, up to the request timeout", () => {
+    const { lanes, begun, givenBack, advance } = lanesOnAFakeClock();
+    for (let i = 0; i < 8; i++) lanes.submit(delivery(i));
+    advance(3000); // a slow receiver: 3 s an answer
+    lanes.finished(begun[0]!, answered);
+    for (let i = 8; i < 40; i++) lanes.submit(delivery(i));
+    const waits = givenBack.map((g) => g.waitMs);
+    assert.ok(waits.length > 0 && waits.every((w) => w % 3000 === 0 && w < 15 * 3000), waits.join());
+    advance(60_000); // hung since: a round is the request timeout at most
+    lanes.submit(delivery(40));
+    assert.ok(givenBack.at(-1)!.waitMs % 15_000 === 0, String(givenBack.at(-1)!.waitMs));
     lanes.stop();
   });
 

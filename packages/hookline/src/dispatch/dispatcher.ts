@@ -53,7 +53,7 @@ export interface DispatcherOptions extends DecideOptions {
   claimBatch: number;
   /** Longest sleep between looks at the queue (other processes' work, clock drift). */
   pollMs: number;
-  /** One attempt's deadline: how long a round of attempts to a hanging endpoint takes. */
+  /** One attempt's deadline: the longest a round of attempts to a slow endpoint takes. */
   requestTimeoutMs: number;
   clock: () => number;
 }
@@ -109,8 +109,14 @@ export class Dispatcher implements HandOff {
         ? { take: (endpointId, rate, wanted) => store.takeRateTokens!(endpointId, rate, wanted) }
         : localRateGate(options.clock);
     this.lanes = new EndpointLanes(
-      { maxConcurrency: ENDPOINT_CONCURRENCY, minConcurrency: 4, slowMs: SLOW_ENDPOINT_MS, clock: options.clock },
-      { begin: (delivery) => this.send(delivery), giveBack: (delivery, turn) => this.giveBack(delivery, turn) },
+      {
+        maxConcurrency: ENDPOINT_CONCURRENCY,
+        minConcurrency: 4,
+        slowMs: SLOW_ENDPOINT_MS,
+        longestAttemptMs: options.requestTimeoutMs,
+        clock: options.clock,
+      },
+      { begin: (delivery) => this.send(delivery), giveBack: (delivery, waitMs) => this.giveBack(delivery, waitMs) },
     );
   }
 
@@ -364,15 +370,14 @@ export class Dispatcher implements HandOff {
   }
 
   /**
-   * A slow endpoint's line is full: the delivery goes back to the store (no attempt made or counted), due
-   * after the `turn` rounds of attempts ahead of it could each run to the request timeout.
+   * A slow endpoint's line is full: the delivery goes back to the store (no attempt made or counted), due in
+   * `waitMs`, when its turn would come (EndpointLanes).
    */
-  private giveBack(delivery: ClaimedDelivery, turn: number): void {
+  private giveBack(delivery: ClaimedDelivery, waitMs: number): void {
     const wasFull = this.inFlight.size >= this.options.maxInFlight;
     this.inFlight.delete(delivery.deliveryId);
     if (wasFull && this.hasCapacity()) this.observer.capacityChanged?.(true);
-    const wait = Math.min(turn * this.options.requestTimeoutMs, LONGEST_GIVE_BACK_MS);
-    this.postponeTo(delivery.deliveryId, this.options.clock() + wait);
+    this.postponeTo(delivery.deliveryId, this.options.clock() + Math.round(Math.min(waitMs, LONGEST_GIVE_BACK_MS)));
     if (this.backlog && !this.stopping) this.wake();
   }
 

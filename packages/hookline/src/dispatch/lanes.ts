@@ -17,6 +17,8 @@ export interface LaneOptions {
   minConcurrency: number;
   /** An endpoint whose oldest attempt under way has run this long is slow: its waiting line is capped. */
   slowMs: number;
+  /** The longest an attempt can take (the request timeout): no round of attempts lasts longer. */
+  longestAttemptMs: number;
   clock: () => number;
 }
 
@@ -24,8 +26,8 @@ export interface LaneOptions {
 export interface LaneActions {
   /** Start the attempt now. */
   begin(delivery: ClaimedDelivery): void;
-  /** Not now: back to the store, due when its turn would come (`turn` = how many rounds of attempts ahead). */
-  giveBack(delivery: ClaimedDelivery, turn: number): void;
+  /** Not now: back to the store, due in `waitMs`, when its turn would come. */
+  giveBack(delivery: ClaimedDelivery, waitMs: number): void;
 }
 
 /** One endpoint's attempts under way (by delivery id, oldest first, with their start) and its line. */
@@ -33,6 +35,8 @@ interface Lane {
   active: Map<string, number>;
   waiting: ClaimedDelivery[];
   limit: number;
+  /** How long its attempts take (a moving average; 0 before the first ends). */
+  attemptMs: number;
 }
 
 /**
@@ -40,7 +44,8 @@ interface Lane {
  * `limit` attempts at once; its other deliveries wait in its line. The limit is cut in half by each attempt
  * that gets no response (timeout, connection error) down to `minConcurrency`, and grows back by one with
  * each response. While an endpoint is slow (its limit is cut, or its oldest attempt has run `slowMs`) its
- * line holds no more than its limit; the rest go back to the store, spread out by their turn. A healthy
+ * line holds no more than its limit; the rest go back to the store, due when their turn would come (rounds
+ * ahead × how long the endpoint's attempts take). A healthy
  * endpoint's line is bounded only by the dispatcher's room, so a burst to a fast receiver queues here as
  * it would in the connection pool.
  */
@@ -58,12 +63,12 @@ export class EndpointLanes {
     let lane = this.lanes.get(delivery.endpointId);
     if (!lane) {
       if (this.lanes.size >= REMEMBERED_LANES) this.forgetIdle();
-      lane = { active: new Map(), waiting: [], limit: this.options.maxConcurrency };
+      lane = { active: new Map(), waiting: [], limit: this.options.maxConcurrency, attemptMs: 0 };
       this.lanes.set(delivery.endpointId, lane);
     }
     if (lane.waiting.length === 0 && lane.active.size < lane.limit) return this.begin(lane, delivery);
     if (this.isSlow(lane) && lane.waiting.length >= lane.limit) {
-      this.actions.giveBack(delivery, this.turnOf(lane, lane.waiting.length));
+      this.actions.giveBack(delivery, this.waitOf(lane, lane.waiting.length));
       return;
     }
     lane.waiting.push(delivery);
@@ -73,7 +78,11 @@ export class EndpointLanes {
   /** An attempt ended: adapt the endpoint's limit and start what its line allows. */
   finished(delivery: ClaimedDelivery, result: SendResult): void {
     const lane = this.lanes.get(delivery.endpointId);
-    if (!lane || !lane.active.delete(delivery.deliveryId)) return;
+    const startedAt = lane?.active.get(delivery.deliveryId);
+    if (!lane || startedAt === undefined) return;
+    lane.active.delete(delivery.deliveryId);
+    const tookMs = this.options.clock() - startedAt;
+    lane.attemptMs = lane.attemptMs === 0 ? tookMs : 0.8 * lane.attemptMs + 0.2 * tookMs;
     if (result.statusCode === null) {
       lane.limit = Math.max(this.options.minConcurrency, Math.floor(lane.limit / 2));
     } else if (lane.limit < this.options.maxConcurrency) {
@@ -112,16 +121,24 @@ export class EndpointLanes {
     return !oldest.done && this.options.clock() - oldest.value >= this.options.slowMs;
   }
 
-  /** Rounds of attempts ahead of the delivery at `position` in the line. */
-  private turnOf(lane: Lane, position: number): number {
-    return Math.ceil((lane.active.size + position + 1) / lane.limit);
+  /**
+   * How long until the delivery at `position` in the line would get its turn: the rounds of attempts ahead of
+   * it, each as long as the endpoint's attempts take (at least as long as its oldest one has run so far, at
+   * most the request timeout).
+   */
+  private waitOf(lane: Lane, position: number): number {
+    const rounds = Math.ceil((lane.active.size + position + 1) / lane.limit);
+    const oldest = lane.active.values().next();
+    const running = oldest.done ? 0 : this.options.clock() - oldest.value;
+    const roundMs = Math.min(Math.max(lane.attemptMs, running, this.options.slowMs), this.options.longestAttemptMs);
+    return rounds * roundMs;
   }
 
   /** Give back what a slow endpoint's line holds beyond its limit, start what the limit allows, drop idle lanes. */
   private settle(endpointId: string, lane: Lane): void {
     if (lane.waiting.length > lane.limit && this.isSlow(lane)) {
       const excess = lane.waiting.splice(lane.limit);
-      excess.forEach((delivery, i) => this.actions.giveBack(delivery, this.turnOf(lane, lane.limit + i)));
+      excess.forEach((delivery, i) => this.actions.giveBack(delivery, this.waitOf(lane, lane.limit + i)));
     }
     while (lane.waiting.length > 0 && lane.active.size < lane.limit) this.begin(lane, lane.waiting.shift()!);
     // A cut limit is remembered while the endpoint has work here; an idle healthy lane is dropped.
