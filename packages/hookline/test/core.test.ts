@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkEndpointUrl, isBlockedAddress } from '../src/core/address-policy.js';
+import { checkEndpointUrl, checkResolvedHost, isBlockedAddress } from '../src/core/address-policy.js';
 import { nextRetryDelay, parseRetryAfter } from '../src/core/backoff.js';
 import { parseDuration, parseSchedule } from '../src/core/duration.js';
 import { envelopeBody } from '../src/core/envelope.js';
@@ -89,6 +89,10 @@ describe('address policy', () => {
     '64:ff9b::a00:1',
     '[::1]',
     '0:0:0:0:0:ffff:192.168.0.1',
+    '64:ff9b:1::a00:1', // local-use NAT64 (RFC 8215)
+    '::ffff:0:10.0.0.1', // SIIT
+    '2002:7f00:1::1', // 6to4 of 127.0.0.1
+    'fec0::1', // site-local
   ];
   const allowed = [
     '8.8.8.8',
@@ -101,6 +105,7 @@ describe('address policy', () => {
     '2606:4700::1111',
     '::ffff:8.8.8.8',
     '64:ff9b::8.8.8.8',
+    '2002:808:808::1', // 6to4 of 8.8.8.8
     'example.com',
   ];
   for (const address of refused)
@@ -115,6 +120,20 @@ describe('address policy', () => {
     assert.match(checkEndpointUrl('ftp://example.com', false)!, /http/);
     assert.match(checkEndpointUrl('https://user:pw@example.com', false)!, /credentials/);
     assert.equal(checkEndpointUrl('http://127.0.0.1:9000/x', true), null);
+  });
+  it('refuses a name that resolves to a refused address at creation, accepts one that does not resolve', async () => {
+    const names: Record<string, string[]> = { 'inside.test': ['93.184.216.34', '10.0.0.7'], 'public.test': ['93.184.216.34'] };
+    const resolve = async (host: string) => {
+      if (host === 'slow.test') return new Promise<never>(() => undefined);
+      const found = names[host];
+      if (!found) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+      return found.map((address) => ({ address }));
+    };
+    assert.match((await checkResolvedHost('inside.test', 2_000, resolve))!, /resolves to a private.*10\.0\.0\.7/);
+    assert.equal(await checkResolvedHost('public.test', 2_000, resolve), null);
+    assert.equal(await checkResolvedHost('nowhere.test', 2_000, resolve), null, 'checked again at each attempt');
+    assert.equal(await checkResolvedHost('slow.test', 20, resolve), null, 'a slow resolver does not hold creation');
+    assert.equal(await checkResolvedHost('8.8.8.8', 2_000, resolve), null, 'literals are judged by their form');
   });
 });
 

@@ -1,4 +1,4 @@
-import { checkEndpointUrl } from '../core/address-policy.js';
+import { checkEndpointUrl, checkResolvedHost } from '../core/address-policy.js';
 import { newId } from '../core/ids.js';
 import { generateSecret, SECRET_OVERLAP_MS } from '../core/secrets.js';
 import type { ApiDeps } from './deps.js';
@@ -20,8 +20,9 @@ import {
 
 /** Endpoints: the URLs an app registered, with filter, secret and limits. */
 export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
-  const checkUrl = (url: string) => {
-    const problem = checkEndpointUrl(url, deps.config.allowPrivateNetwork);
+  const checkUrl = async (url: string) => {
+    let problem = checkEndpointUrl(url, deps.config.allowPrivateNetwork);
+    if (!problem && !deps.config.allowPrivateNetwork) problem = await checkResolvedHost(new URL(url).hostname);
     if (problem)
       throw new HttpError('endpoint_url_refused', `url ${problem}`, [{ field: 'url', message: problem }]);
   };
@@ -36,7 +37,7 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
     responses: { 201: { description: 'Created', schema: EndpointOut } },
     handler: async ({ params, principal, body, c }) => {
       const app = await loadApp(deps, params.app!, principal);
-      checkUrl(body.url);
+      await checkUrl(body.url);
       const now = deps.clock();
       const endpoint = await deps.store.createEndpoint({
         id: newId('ep', now),
@@ -93,7 +94,7 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
     handler: async ({ params, principal, body, c }) => {
       const app = await loadApp(deps, params.app!, principal);
       const endpoint = await loadEndpoint(deps, app, params.ep!);
-      if (body.url !== undefined) checkUrl(body.url);
+      if (body.url !== undefined) await checkUrl(body.url);
       const updated = await deps.store.updateEndpoint(app.id, endpoint.id, {
         ...body,
         ...(body.eventTypes ? { eventTypes: [...new Set(body.eventTypes)] } : {}),

@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
 // Refused IPv4 ranges (CONTRACT.md, "Address policy"): [network, prefix length].
@@ -68,6 +69,10 @@ function isBlockedV6(g: number[]): boolean {
   if (zeros(0, 5) && g[5] === 0xffff) return isBlockedV4Int(embeddedV4); // ::ffff:a.b.c.d (mapped)
   if (zeros(0, 6)) return isBlockedV4Int(embeddedV4); // ::a.b.c.d (compatible)
   if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return isBlockedV4Int(embeddedV4); // 64:ff9b::/96 (NAT64)
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return true; // 64:ff9b:1::/48 (local-use NAT64, RFC 8215)
+  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) return isBlockedV4Int(embeddedV4); // ::ffff:0:a.b.c.d (SIIT)
+  if (g[0] === 0x2002) return isBlockedV4Int(((g[1]! << 16) >>> 0) + g[2]!); // 2002:a.b.c.d::/48 (6to4)
+  if ((g[0]! & 0xffc0) === 0xfec0) return true; // fec0::/10 (site-local, deprecated)
   return false;
 }
 
@@ -85,6 +90,28 @@ export function isBlockedAddress(address: string): boolean {
     return groups === null ? true : isBlockedV6(groups);
   }
   return false;
+}
+
+/**
+ * Why a URL's host cannot be an endpoint's because of what it resolves to now (any address refused), or
+ * null. A name that does not resolve (or not within `timeoutMs`) is accepted: every attempt checks again.
+ */
+export async function checkResolvedHost(
+  host: string,
+  timeoutMs = 2_000,
+  resolve: (host: string) => Promise<Array<{ address: string }>> = (name) => lookup(name, { all: true }),
+): Promise<string | null> {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (isIP(bare) !== 0) return null; // a literal: checkEndpointUrl judged it
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((done) => (timer = setTimeout(() => done(null), timeoutMs)));
+  try {
+    const addresses = await Promise.race([resolve(bare).catch(() => null), late]);
+    const blocked = addresses?.find((a) => isBlockedAddress(a.address));
+    return blocked ? `resolves to a private, loopback or reserved address (${blocked.address})` : null;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Why a URL cannot be an endpoint, or null when its form is acceptable. */
