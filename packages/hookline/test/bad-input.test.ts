@@ -296,6 +296,8 @@ describe('--api-rate-limit: an app over its limit gets 429 and stores nothing', 
     assert.match(problem.detail, /1 requests per second/);
     assert.equal(refused.headers.get('retry-after'), '1');
     assertProblem(await limited.call('GET', `/v1/apps/${busy}/messages`), 429, 'rate_limited');
+    // The limit comes before the body is read: a malformed body over the limit is refused as over the limit.
+    assertProblem(await limited.call('POST', `/v1/apps/${busy}/messages`, '{"not json'), 429, 'rate_limited');
     assert.equal((await send(calm)).status, 202, 'another app has a bucket of its own');
     const listed = await waitFor(async () => {
       const res = await limited.call('GET', `/v1/apps/${busy}/messages`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -47,6 +47,20 @@ async function overPort(file: string): Promise<DeliveryStore> {
     },
   });
 }
+
+describe('SQLite file', () => {
+  it('is created readable by its owner only, with its WAL: it holds the signing secrets', async () => {
+    const file = join(dir, `private-${n++}.db`);
+    const store = new SqliteStore(file);
+    try {
+      await store.migrate();
+      await seed(store, [{ eventTypes: [] }]); // a write, so the WAL exists
+      for (const path of [file, `${file}-wal`]) assert.equal(statSync(path).mode & 0o777, 0o600, path);
+    } finally {
+      await store.close();
+    }
+  });
+});
 
 describe('SQLite group commit', () => {
   it('a hot-path write that throws fails alone: its batch runs again with every job isolated', async () => {

@@ -3,6 +3,7 @@ import { readCappedBody, parseJsonBody } from './body.js';
 import type { ApiDeps } from './deps.js';
 import { problemBody } from './errors.js';
 import { ingestMessage } from './ingest.js';
+import { loadAppCached } from './lookup.js';
 import { answerFor } from './error-answer.js';
 import { type Authorize, parseWith } from './route.js';
 import { MessageCreate } from './schemas.js';
@@ -40,10 +41,11 @@ async function handle(
 ): Promise<void> {
   try {
     const principal = await authorize(req.headers.authorization, 'app', { app: appRef });
+    const app = await loadAppCached(deps, appRef, principal);
     const text = await readCappedBody(req, req.headers['content-length'], deps.config.maxBodyBytes);
     const json = parseJsonBody(text);
     const body = parseWith(MessageCreate, json.value, 'validation_failed');
-    const accepted = await ingestMessage(deps, principal, appRef, body, json.members.get('payload')!);
+    const accepted = await ingestMessage(deps, app, appRef, body, json.members.get('payload')!);
     send(res, 202, 'application/json', JSON.stringify(accepted));
   } catch (error) {
     if (res.destroyed) return; // the client went away; nothing to answer

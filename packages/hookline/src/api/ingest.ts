@@ -1,9 +1,10 @@
 import type { z } from '@hono/zod-openapi';
 import { newId } from '../core/ids.js';
 import type { ApiDeps } from './deps.js';
-import { appNotFound, loadAppCached } from './lookup.js';
+import type { App } from '../store/types.js';
+import { appNotFound } from './lookup.js';
 import { presentAccepted } from './present.js';
-import type { Principal } from './route.js';
+
 import type { MessageCreate } from './schemas.js';
 
 /**
@@ -12,13 +13,16 @@ import type { MessageCreate } from './schemas.js';
  */
 export async function ingestMessage(
   deps: ApiDeps,
-  principal: Principal | null,
+  /**
+   * The app (loadAppCached), loaded and counted against its `--api-rate-limit` before the body is read, so
+   * a request over the limit or for another tenant's app costs no body read or parse.
+   */
+  app: App,
   appRef: string,
   body: z.infer<typeof MessageCreate>,
   /** `payload` exactly as sent (compacted): stored and delivered byte for byte (core/json-text.ts). */
   payloadText: string,
 ): Promise<ReturnType<typeof presentAccepted>> {
-  const app = await loadAppCached(deps, appRef, principal);
   await deps.eventTypes.checkMessage(body.eventType, body.payload);
   const now = deps.clock();
   const input = {

@@ -10,19 +10,25 @@ import type { Principal } from './route.js';
  * request counts against that app's `--api-rate-limit` (429 beyond it).
  */
 export async function loadApp(deps: ApiDeps, ref: string, principal: Principal | null): Promise<App> {
-  return admitted(deps, visibleApp(couldName(ref) ? await deps.store.findApp(ref) : null, ref, principal));
+  // An app-scoped token only ever sees its own app: look that one up, never `ref`, so that how fast the answer
+  // comes cannot tell whether another tenant's uid exists.
+  const found = principal?.kind === 'app' ? principal.appId : ref;
+  return admitted(deps, visibleApp(couldName(found) ? await deps.store.findApp(found) : null, ref, principal));
 }
 
 /** loadApp for the ingest path, through the app cache (AppDirectory: bounded staleness, exact deletes). */
 export async function loadAppCached(deps: ApiDeps, ref: string, principal: Principal | null): Promise<App> {
-  return admitted(deps, visibleApp(couldName(ref) ? await deps.apps.find(ref) : null, ref, principal));
+  const found = principal?.kind === 'app' ? principal.appId : ref;
+  return admitted(deps, visibleApp(couldName(found) ? await deps.apps.find(found) : null, ref, principal));
 }
 
 /** Whether `ref` could be an app's id or uid; else it is not looked up (U+0000 is not even text to PostgreSQL). */
 const couldName = (ref: string) => ref.length <= 256 && !ref.includes('\u0000');
 
 function visibleApp(app: App | null, ref: string, principal: Principal | null): App {
-  if (!app || (principal?.kind === 'app' && principal.appId !== app.id)) throw appNotFound(ref);
+  if (!app || (principal?.kind === 'app' && (principal.appId !== app.id || (ref !== app.id && ref !== app.uid)))) {
+    throw appNotFound(ref);
+  }
   return app;
 }
 

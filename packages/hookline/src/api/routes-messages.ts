@@ -1,6 +1,6 @@
 import type { ApiDeps } from './deps.js';
 import { ingestMessage } from './ingest.js';
-import { loadApp, loadEndpoint, loadMessage, pageLimit, parseTime, requireEnabled } from './lookup.js';
+import { loadApp, loadAppCached, loadEndpoint, loadMessage, pageLimit, parseTime, requireEnabled } from './lookup.js';
 import { presentAccepted, presentAttempt, presentMessage } from './present.js';
 import type { DefineRoute } from './route.js';
 import {
@@ -27,8 +27,10 @@ export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
     responses: {
       202: { description: 'Accepted: stored durably, delivery under way', schema: MessageAccepted },
     },
-    handler: async ({ params, principal, body, bodyMembers, c }) =>
-      c.json(await ingestMessage(deps, principal, params.app!, body, bodyMembers.get('payload')!), 202),
+    handler: async ({ params, principal, body, bodyMembers, c }) => {
+      const app = await loadAppCached(deps, params.app!, principal);
+      return c.json(await ingestMessage(deps, app, params.app!, body, bodyMembers.get('payload')!), 202);
+    },
   });
   route({
     method: 'get',

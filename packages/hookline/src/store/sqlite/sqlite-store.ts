@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { closeSync, openSync } from 'node:fs';
 import { delayBucket } from '../../core/histogram.js';
 import { StoreUnavailableError } from '../errors.js';
 import { toPage } from '../paging.js';
@@ -86,6 +87,7 @@ export class SqliteStore implements DeliveryStore {
   private readonly cache = new ConfigCache();
 
   constructor(file: string) {
+    createPrivately(file);
     this.db = new Database(file);
     try {
       this.db.pragma('journal_mode = WAL');
@@ -344,5 +346,19 @@ export class SqliteStore implements DeliveryStore {
 
   purgeExpired(cutoff: number, limit: number, now: number): Promise<PurgeResult> {
     return purgeExpired(this.ctx, cutoff, limit, now);
+  }
+}
+
+/**
+ * Create a new database file readable by its owner only: it holds every endpoint's signing secret and,
+ * unless HOOKLINE_ADMIN_TOKEN is set, the admin token (SQLite gives its WAL the same mode). An existing
+ * file keeps the mode its owner gave it; `:memory:` and missing folders are left to SQLite.
+ */
+function createPrivately(file: string): void {
+  if (file === ':memory:' || file.startsWith('file:')) return;
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch {
+    // it exists already, or SQLite will say why it cannot be opened
   }
 }
