@@ -269,6 +269,17 @@ describe('bad input gets a clear 4xx problem and stores nothing', () => {
     assert.equal(seen.at(-1), app, 'the first app created comes last');
   });
 
+  it("refuses another list's iterator, and event type names no path can address", async () => {
+    const apps = await hl.call('GET', '/v1/apps?limit=1');
+    assert.ok(apps.body.iterator, 'more than one app exists in this file');
+    const wrong = await hl.call('GET', `/v1/apps/${app}/messages?iterator=${apps.body.iterator}`);
+    assertProblem(wrong, 400, 'invalid_iterator');
+    for (const name of ['.', '..']) {
+      const res = await hl.call('POST', '/v1/event-types', { name });
+      assert.equal(assertProblem(res, 400, 'validation_failed').errors[0].field, 'name');
+    }
+  });
+
   it('serves the OpenAPI 3.1 document without auth', async () => {
     const doc = await hl.call('GET', '/openapi.json', undefined, null);
     assert.equal(doc.status, 200);

@@ -1,7 +1,9 @@
 import { EVENT_TYPE_PATTERN } from '../core/envelope.js';
 import { isId } from '../core/ids.js';
-import type { App, Endpoint, EventType, Message } from '../store/types.js';
+import { decodeCursor, InvalidIteratorError } from '../store/paging.js';
+import type { App, Endpoint, EventType, Message, PageRequest } from '../store/types.js';
 import type { ApiDeps } from './deps.js';
+import { OPERATIONAL_APP_UID } from '../operational/operational-webhooks.js';
 import { HttpError } from './errors.js';
 import type { Principal } from './route.js';
 
@@ -78,4 +80,32 @@ export function requireEnabled(endpoint: Endpoint, field?: string): Endpoint {
 export const parseTime = (iso: string | undefined): number | null => (iso ? Date.parse(iso) : null);
 
 /** The page size a list asks for (schema-checked to 1..250), default 50. */
-export const pageLimit = (query: { limit?: number }) => query.limit ?? 50;
+const pageLimit = (query: { limit?: number }) => query.limit ?? 50;
+
+/**
+ * The page a list request asks for. An iterator holds the position of an item of its own list, so one
+ * from another list (another kind of id) is refused as malformed (400 invalid_iterator) instead of
+ * silently starting somewhere else.
+ */
+export function pageRequest(query: { limit?: number; iterator?: string }, idPrefix: string): PageRequest {
+  const iterator = query.iterator ?? null;
+  if (iterator !== null && !decodeCursor(iterator).id.startsWith(`${idPrefix}_`)) {
+    throw new InvalidIteratorError('the iterator belongs to another list');
+  }
+  return { limit: pageLimit(query), iterator };
+}
+
+/**
+ * Refuse (403) a change that would silently stop operational webhooks: the reserved app and its one endpoint
+ * are hookline's own, made from --operational-webhook-url at start (deleting them, renaming the app or
+ * adding endpoints to it would last until the next restart re-creates them).
+ */
+export function refuseOperationalChange(app: App): App {
+  if (app.uid === OPERATIONAL_APP_UID) {
+    throw new HttpError(
+      'forbidden',
+      'the operational app is managed by hookline from --operational-webhook-url; change that flag and restart instead',
+    );
+  }
+  return app;
+}

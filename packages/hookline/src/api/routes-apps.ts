@@ -1,6 +1,6 @@
 import { newId } from '../core/ids.js';
 import type { ApiDeps } from './deps.js';
-import { loadApp, pageLimit } from './lookup.js';
+import { loadApp, pageRequest, refuseOperationalChange } from './lookup.js';
 import { presentApp } from './present.js';
 import type { DefineRoute } from './route.js';
 import { AppCreate, AppOut, AppUpdate, ListQuery, pageOf } from './schemas.js';
@@ -35,7 +35,7 @@ export function appRoutes(route: DefineRoute, deps: ApiDeps): void {
     query: ListQuery,
     responses: { 200: { description: 'A page of apps', schema: pageOf(AppOut, 'AppPage') } },
     handler: async ({ query, c }) => {
-      const page = await deps.store.listApps({ limit: pageLimit(query), iterator: query.iterator ?? null });
+      const page = await deps.store.listApps(pageRequest(query, 'app'));
       return c.json({ ...page, data: page.data.map(presentApp) });
     },
   });
@@ -58,7 +58,7 @@ export function appRoutes(route: DefineRoute, deps: ApiDeps): void {
     body: AppUpdate,
     responses: { 200: { description: 'The updated app', schema: AppOut } },
     handler: async ({ params, principal, body, c }) => {
-      const app = await loadApp(deps, params.app!, principal);
+      const app = refuseOperationalChange(await loadApp(deps, params.app!, principal));
       const updated = await deps.store.updateApp(app.id, { ...body, updatedAt: deps.clock() });
       deps.apps.forget();
       return c.json(presentApp(updated ?? (await loadApp(deps, app.id, principal))));
@@ -72,7 +72,7 @@ export function appRoutes(route: DefineRoute, deps: ApiDeps): void {
     access: 'admin',
     responses: { 204: { description: 'Deleted' } },
     handler: async ({ params, principal, c }) => {
-      const app = await loadApp(deps, params.app!, principal);
+      const app = refuseOperationalChange(await loadApp(deps, params.app!, principal));
       await deps.store.deleteApp(app.id, deps.clock());
       deps.apps.forget();
       return c.body(null, 204);

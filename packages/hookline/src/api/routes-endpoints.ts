@@ -3,7 +3,7 @@ import { newId } from '../core/ids.js';
 import { generateSecret, SECRET_OVERLAP_MS } from '../core/secrets.js';
 import type { ApiDeps } from './deps.js';
 import { HttpError } from './errors.js';
-import { loadApp, loadEndpoint, pageLimit, parseTime, requireEnabled } from './lookup.js';
+import { loadApp, loadEndpoint, pageRequest, parseTime, refuseOperationalChange, requireEnabled } from './lookup.js';
 import { presentEndpoint } from './present.js';
 import type { DefineRoute } from './route.js';
 import {
@@ -36,7 +36,7 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
     body: EndpointCreate,
     responses: { 201: { description: 'Created', schema: EndpointOut } },
     handler: async ({ params, principal, body, c }) => {
-      const app = await loadApp(deps, params.app!, principal);
+      const app = refuseOperationalChange(await loadApp(deps, params.app!, principal));
       await checkUrl(body.url);
       const now = deps.clock();
       const endpoint = await deps.store.createEndpoint({
@@ -64,10 +64,7 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
     responses: { 200: { description: 'A page of endpoints', schema: pageOf(EndpointOut, 'EndpointPage') } },
     handler: async ({ params, principal, query, c }) => {
       const app = await loadApp(deps, params.app!, principal);
-      const page = await deps.store.listEndpoints(app.id, {
-        limit: pageLimit(query),
-        iterator: query.iterator ?? null,
-      });
+      const page = await deps.store.listEndpoints(app.id, pageRequest(query, 'ep'));
       return c.json({ ...page, data: page.data.map(presentEndpoint) });
     },
   });
@@ -117,7 +114,7 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
     access: 'app',
     responses: { 204: { description: 'Deleted' } },
     handler: async ({ params, principal, c }) => {
-      const app = await loadApp(deps, params.app!, principal);
+      const app = refuseOperationalChange(await loadApp(deps, params.app!, principal));
       const endpoint = await loadEndpoint(deps, app, params.ep!);
       deps.deliveriesGivenUp((await deps.store.deleteEndpoint(app.id, endpoint.id, deps.clock())) ?? 0);
       return c.body(null, 204);

@@ -2,7 +2,7 @@ import { newId } from '../core/ids.js';
 import type { ApiDeps } from './deps.js';
 import { HttpError } from './errors.js';
 import { compilePayloadSchema, InvalidSchemaError } from './event-type-catalog.js';
-import { loadEventType, pageLimit } from './lookup.js';
+import { loadEventType, pageRequest } from './lookup.js';
 import { presentEventType } from './present.js';
 import type { DefineRoute } from './route.js';
 import { EventTypeCreate, EventTypeListQuery, EventTypeOut, EventTypeUpdate, pageOf } from './schemas.js';
@@ -55,7 +55,7 @@ export function eventTypeRoutes(route: DefineRoute, deps: ApiDeps): void {
     handler: async ({ query, c }) => {
       const page = await deps.store.listEventTypes(
         { includeArchived: query.includeArchived ?? false },
-        { limit: pageLimit(query), iterator: query.iterator ?? null },
+        pageRequest(query, 'et'),
       );
       return c.json({ ...page, data: page.data.map(presentEventType) });
     },

@@ -1,6 +1,6 @@
 import type { ApiDeps } from './deps.js';
 import { ingestMessage } from './ingest.js';
-import { loadApp, loadAppCached, loadEndpoint, loadMessage, pageLimit, parseTime, requireEnabled } from './lookup.js';
+import { loadApp, loadAppCached, loadEndpoint, loadMessage, pageRequest, parseTime, requireEnabled } from './lookup.js';
 import { presentAccepted, presentAttempt, presentMessage } from './present.js';
 import type { DefineRoute } from './route.js';
 import {
@@ -45,7 +45,7 @@ export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
       const page = await deps.store.listMessages(
         app.id,
         { eventType: query.eventType ?? null, before: parseTime(query.before), after: parseTime(query.after) },
-        { limit: pageLimit(query), iterator: query.iterator ?? null },
+        pageRequest(query, 'msg'),
       );
       return c.json({ ...page, data: page.data.map(presentAccepted) });
     },
@@ -74,10 +74,7 @@ export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
     handler: async ({ params, principal, query, c }) => {
       const app = await loadApp(deps, params.app!, principal);
       const message = await loadMessage(deps, app, params.msg!);
-      const page = await deps.store.listAttempts(app.id, message.id, {
-        limit: pageLimit(query),
-        iterator: query.iterator ?? null,
-      });
+      const page = await deps.store.listAttempts(app.id, message.id, pageRequest(query, 'atmpt'));
       return c.json({ ...page, data: page.data.map(presentAttempt) });
     },
   });

@@ -2,7 +2,7 @@ import { isId, newId } from '../core/ids.js';
 import { newAppToken, tokenHash } from '../core/tokens.js';
 import type { ApiDeps } from './deps.js';
 import { HttpError } from './errors.js';
-import { loadApp, pageLimit } from './lookup.js';
+import { loadApp, pageRequest } from './lookup.js';
 import { presentToken } from './present.js';
 import type { DefineRoute } from './route.js';
 import { ListQuery, pageOf, TokenCreate, TokenCreated, TokenOut } from './schemas.js';
@@ -45,10 +45,7 @@ export function tokenRoutes(route: DefineRoute, deps: ApiDeps): void {
     responses: { 200: { description: 'A page of tokens', schema: pageOf(TokenOut, 'AppTokenPage') } },
     handler: async ({ params, principal, query, c }) => {
       const app = await loadApp(deps, params.app!, principal);
-      const page = await deps.store.listAppTokens(app.id, {
-        limit: pageLimit(query),
-        iterator: query.iterator ?? null,
-      });
+      const page = await deps.store.listAppTokens(app.id, pageRequest(query, 'tok'));
       return c.json({ ...page, data: page.data.map(presentToken) });
     },
   });

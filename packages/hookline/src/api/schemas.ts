@@ -224,7 +224,9 @@ const JsonSchema = z
 
 export const EventTypeCreate = z
   .strictObject({
-    name: EventTypeName,
+    // `.` and `..` are path segments, not names: a type so named could never be read, changed or archived
+    // at /v1/event-types/{name}. Messages may still carry them (CONTRACT.md's pattern).
+    name: EventTypeName.refine((name) => name !== '.' && name !== '..', 'cannot be "." or ".."'),
     description: z.string().max(1024).optional(),
     schema: JsonSchema.nullable().optional(),
   })

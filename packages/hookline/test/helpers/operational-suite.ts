@@ -52,6 +52,19 @@ export function operationalSuite(backend: TestBackend): void {
       assert.deepEqual(info.eventTypes, ['endpoint.disabled', 'endpoint.enabled', 'message.attempt.exhausted']);
       const app = await hl.call('GET', '/v1/apps/hookline:operational');
       assert.equal(app.body.id, info.appId, 'the reserved app is inspectable like any other');
+      // …but not to be changed: that would stop the events until the next restart re-creates it.
+      const endpoints = (await hl.call('GET', `/v1/apps/${info.appId}/endpoints`)).body.data;
+      for (const [method, path, body] of [
+        ['DELETE', `/v1/apps/${info.appId}`, undefined],
+        ['PATCH', `/v1/apps/${info.appId}`, { uid: 'renamed' }],
+        ['POST', `/v1/apps/${info.appId}/endpoints`, { url: `${rx.url}/second` }],
+        ['DELETE', `/v1/apps/${info.appId}/endpoints/${endpoints[0].id}`, undefined],
+      ] as const) {
+        const res = await hl.call(method, path, body);
+        assert.equal(res.status, 403, `${method} ${path}`);
+        assert.equal(res.body.code, 'forbidden');
+      }
+      assert.equal((await hl.call('GET', '/v1/operational-webhook')).status, 200, 'still configured');
     });
 
     it('sends endpoint.disabled on 410 Gone and endpoint.enabled when it is re-enabled', async () => {
