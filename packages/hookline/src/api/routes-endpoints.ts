@@ -109,7 +109,8 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
   route({
     method: 'delete',
     path: '/v1/apps/{app}/endpoints/{ep}',
-    summary: 'Delete an endpoint; its pending deliveries are given up',
+    summary:
+      'Delete an endpoint; its pending deliveries are given up (an attempt in flight at that moment is not recorded)',
     tag: 'Endpoints',
     access: 'app',
     responses: { 204: { description: 'Deleted' } },

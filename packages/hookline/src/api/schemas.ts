@@ -147,7 +147,8 @@ export const MessageResend = z
 export const Requeued = z
   .object({
     queued: z.number().int().openapi({
-      description: 'Deliveries queued again; one in flight at that moment goes out again once that attempt is recorded',
+      description:
+        'Deliveries queued again; one in flight at that moment goes out again once that attempt is recorded. A delivery already waiting to go out is counted but not doubled: resends before it goes out make one attempt.',
     }),
   })
   .openapi('Requeued');

@@ -360,7 +360,7 @@ export interface paths {
         200: components['schemas']['Endpoint'];
       };
     };
-    /** Delete an endpoint; its pending deliveries are given up */
+    /** Delete an endpoint; its pending deliveries are given up (an attempt in flight at that moment is not recorded) */
     delete: {
       query: Record<string, never>;
       body: undefined;
