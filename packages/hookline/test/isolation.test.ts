@@ -19,7 +19,7 @@ function isolationSuite(backend: TestBackend): void {
 
     before(async () => {
       rx = await Receiver.start();
-      rx.reply = (req) => (req.path === '/hung' ? { status: 200, until: hung } : { status: 200 });
+      rx.reply = (req) => (req.path.startsWith('/hung') ? { status: 200, until: hung } : { status: 200 });
       // A long request timeout, so that waiting for it would be plain to see.
       hl = await TestHookline.start({ requestTimeout: '20s' }, {}, backend);
     });
@@ -55,6 +55,34 @@ function isolationSuite(backend: TestBackend): void {
       const delays = arrived.map((r) => r.at - sentAt[JSON.parse(r.body).data.i]!);
       assert.ok(Math.max(...delays) < 5000, `delays ${delays.join(', ')} ms`);
       assert.ok(rx.on('/hung').length <= 128, `${rx.on('/hung').length} attempts at once to the hung endpoint`);
+    });
+
+    it('holds a tenant with many endpoints that hang to its share, and another app still gets through', async () => {
+      // On a receiver host of their own: the point is the process's room, not one origin's connections.
+      const sink = await Receiver.start();
+      sink.reply = () => ({ status: 200, until: hung });
+      after(() => sink.close());
+      const greedy = await hl.app('many-hanging');
+      for (let e = 0; e < 10; e++) await hl.endpoint(greedy, { url: `${sink.url}/hung-${e}` });
+      const other = await hl.app('another');
+      await hl.endpoint(other, { url: `${rx.url}/other` });
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < 300) {
+            next++;
+            assert.equal((await hl.send(greedy, { eventType: 'a.b', payload: {} })).status, 202);
+          }
+        }),
+      );
+      // 3,000 deliveries: ten endpoints' lines alone (128 at once and 128 waiting each) would fill the room.
+      const greedyAttempts = () => sink.requests.length;
+      await waitFor(() => greedyAttempts() >= 200, 'the hanging endpoints to hold their attempts');
+      const sentAt = Date.now();
+      assert.equal((await hl.send(other, { eventType: 'a.b', payload: {} })).status, 202);
+      const [arrived] = await waitFor(() => (rx.on('/other').length ? rx.on('/other') : null), 'the other app');
+      assert.ok(arrived!.at - sentAt < 5000, `delivered after ${arrived!.at - sentAt} ms`);
+      assert.ok(greedyAttempts() <= 512, `${greedyAttempts()} attempts at once for one app`);
     });
   });
 }

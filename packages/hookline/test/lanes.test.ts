@@ -7,11 +7,11 @@ import type { ClaimedDelivery } from '../src/store/types.js';
 const answered: SendResult = { statusCode: 200, responseBody: '', retryAfter: null, error: null, sentAt: 0, durationMs: 1 };
 const noAnswer: SendResult = { ...answered, statusCode: null, error: 'timeout' };
 
-function delivery(n: number, endpointId = 'ep_slow'): ClaimedDelivery {
+function delivery(n: number, endpointId = 'ep_slow', appId = 'app_1'): ClaimedDelivery {
   return {
     deliveryId: `dlv_${endpointId}_${n}`,
     messageId: `msg_${n}`,
-    appId: 'app_1',
+    appId,
     endpointId,
     url: 'http://example.test/hook',
     headers: {},
@@ -30,7 +30,7 @@ function lanesOnAFakeClock() {
   const begun: ClaimedDelivery[] = [];
   const givenBack: Array<{ id: string; waitMs: number }> = [];
   const lanes = new EndpointLanes(
-    { maxConcurrency: 8, minConcurrency: 2, slowMs: 1000, longestAttemptMs: 15_000, clock: () => now },
+    { maxConcurrency: 8, minConcurrency: 2, slowMs: 1000, longestAttemptMs: 15_000, maxPerApp: 20, clock: () => now },
     { begin: (d) => begun.push(d), giveBack: (d, waitMs) => givenBack.push({ id: d.deliveryId, waitMs }) },
   );
   return { lanes, begun, givenBack, advance: (ms: number) => (now += ms) };
@@ -90,6 +90,22 @@ describe('endpoint lanes (isolation of slow endpoints)', () => {
     advance(60_000); // hung since: a round is the request timeout at most
     lanes.submit(delivery(40));
     assert.ok(givenBack.at(-1)!.waitMs % 15_000 === 0, String(givenBack.at(-1)!.waitMs));
+    lanes.stop();
+  });
+
+  it('holds one app to maxPerApp attempts and as many waiting, over all its endpoints', () => {
+    const { lanes, begun, givenBack } = lanesOnAFakeClock();
+    // A tenant with five endpoints that never answer: 5 × 8 could start, the app may have 20.
+    for (let e = 0; e < 5; e++) for (let i = 0; i < 10; i++) lanes.submit(delivery(i, `ep_${e}`, 'app_greedy'));
+    assert.equal(begun.length, 20);
+    assert.equal(givenBack.length, 50 - 20 - 20, 'twenty wait, the rest go back');
+    lanes.submit(delivery(0, 'ep_other', 'app_other'));
+    assert.equal(begun.at(-1)!.appId, 'app_other', 'another app starts at once');
+    // One of the greedy app's attempts ends: one of its waiting deliveries takes the place.
+    lanes.finished(begun[0]!, answered);
+    assert.equal(begun.at(-1)!.appId, 'app_greedy');
+    assert.equal(begun.filter((d) => d.appId === 'app_greedy').length, 21);
+    assert.equal(lanes.takeWaiting().length, 19);
     lanes.stop();
   });
 

@@ -114,6 +114,8 @@ export class Dispatcher implements HandOff {
         minConcurrency: 4,
         slowMs: SLOW_ENDPOINT_MS,
         longestAttemptMs: options.requestTimeoutMs,
+        // A quarter of the room (512 of 2,048) per app for attempts, as much again for its waiting line.
+        maxPerApp: Math.max(ENDPOINT_CONCURRENCY, Math.floor(options.maxInFlight / 4)),
         clock: options.clock,
       },
       { begin: (delivery) => this.send(delivery), giveBack: (delivery, waitMs) => this.giveBack(delivery, waitMs) },

@@ -19,6 +19,11 @@ export interface LaneOptions {
   slowMs: number;
   /** The longest an attempt can take (the request timeout): no round of attempts lasts longer. */
   longestAttemptMs: number;
+  /**
+   * Most attempts at once for one app (tenant), all its endpoints together, and most of its deliveries
+   * waiting while it is at that: a tenant with many endpoints that hang cannot take the process's room.
+   */
+  maxPerApp: number;
   clock: () => number;
 }
 
@@ -32,11 +37,19 @@ export interface LaneActions {
 
 /** One endpoint's attempts under way (by delivery id, oldest first, with their start) and its line. */
 interface Lane {
+  appId: string;
   active: Map<string, number>;
   waiting: ClaimedDelivery[];
   limit: number;
   /** How long its attempts take (a moving average; 0 before the first ends). */
   attemptMs: number;
+}
+
+/** One app's attempts under way and deliveries waiting, over all its endpoints; the lanes with a line. */
+interface AppShare {
+  active: number;
+  waiting: number;
+  lanes: Set<Lane>;
 }
 
 /**
@@ -47,10 +60,12 @@ interface Lane {
  * line holds no more than its limit; the rest go back to the store, due when their turn would come (rounds
  * ahead × how long the endpoint's attempts take). A healthy
  * endpoint's line is bounded only by the dispatcher's room, so a burst to a fast receiver queues here as
- * it would in the connection pool.
+ * it would in the connection pool. Above the endpoints, each app may have `maxPerApp` attempts at once and,
+ * while it has, no more than `maxPerApp` deliveries waiting; the rest go back the same way.
  */
 export class EndpointLanes {
   private readonly lanes = new Map<string, Lane>();
+  private readonly apps = new Map<string, AppShare>();
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
@@ -63,15 +78,23 @@ export class EndpointLanes {
     let lane = this.lanes.get(delivery.endpointId);
     if (!lane) {
       if (this.lanes.size >= REMEMBERED_LANES) this.forgetIdle();
-      lane = { active: new Map(), waiting: [], limit: this.options.maxConcurrency, attemptMs: 0 };
+      const appId = delivery.appId;
+      lane = { appId, active: new Map(), waiting: [], limit: this.options.maxConcurrency, attemptMs: 0 };
       this.lanes.set(delivery.endpointId, lane);
     }
-    if (lane.waiting.length === 0 && lane.active.size < lane.limit) return this.begin(lane, delivery);
-    if (this.isSlow(lane) && lane.waiting.length >= lane.limit) {
+    const app = this.shareOf(lane.appId);
+    const appBusy = app.active >= this.options.maxPerApp;
+    if (lane.waiting.length === 0 && lane.active.size < lane.limit && !appBusy) return this.begin(lane, delivery);
+    if (
+      (this.isSlow(lane) && lane.waiting.length >= lane.limit) ||
+      (appBusy && app.waiting >= this.options.maxPerApp)
+    ) {
       this.actions.giveBack(delivery, this.waitOf(lane, lane.waiting.length));
       return;
     }
     lane.waiting.push(delivery);
+    app.waiting++;
+    app.lanes.add(lane);
     this.sweepSoon();
   }
 
@@ -81,6 +104,8 @@ export class EndpointLanes {
     const startedAt = lane?.active.get(delivery.deliveryId);
     if (!lane || startedAt === undefined) return;
     lane.active.delete(delivery.deliveryId);
+    const app = this.shareOf(lane.appId);
+    app.active--;
     const tookMs = this.options.clock() - startedAt;
     lane.attemptMs = lane.attemptMs === 0 ? tookMs : 0.8 * lane.attemptMs + 0.2 * tookMs;
     if (result.statusCode === null) {
@@ -89,12 +114,22 @@ export class EndpointLanes {
       lane.limit++;
     }
     this.settle(delivery.endpointId, lane);
+    // The app's room freed: its other endpoints' lines may go on.
+    for (const other of app.lanes) {
+      if (app.active >= this.options.maxPerApp) break;
+      if (other !== lane) this.settle(null, other);
+    }
+    this.forgetShare(lane.appId, app);
   }
 
   /** Every delivery still waiting in a line (never attempted), taken out; for shutdown. */
   takeWaiting(): ClaimedDelivery[] {
     const waiting: ClaimedDelivery[] = [];
     for (const lane of this.lanes.values()) waiting.push(...lane.waiting.splice(0));
+    for (const app of this.apps.values()) {
+      app.waiting = 0;
+      app.lanes.clear();
+    }
     this.stopSweeping();
     return waiting;
   }
@@ -110,8 +145,22 @@ export class EndpointLanes {
     }
   }
 
+  private shareOf(appId: string): AppShare {
+    let app = this.apps.get(appId);
+    if (!app) {
+      app = { active: 0, waiting: 0, lanes: new Set() };
+      this.apps.set(appId, app);
+    }
+    return app;
+  }
+
+  private forgetShare(appId: string, app: AppShare): void {
+    if (app.active === 0 && app.waiting === 0) this.apps.delete(appId);
+  }
+
   private begin(lane: Lane, delivery: ClaimedDelivery): void {
     lane.active.set(delivery.deliveryId, this.options.clock());
+    this.shareOf(lane.appId).active++;
     this.actions.begin(delivery);
   }
 
@@ -134,17 +183,25 @@ export class EndpointLanes {
     return rounds * roundMs;
   }
 
-  /** Give back what a slow endpoint's line holds beyond its limit, start what the limit allows, drop idle lanes. */
-  private settle(endpointId: string, lane: Lane): void {
+  /**
+   * Give back what a slow endpoint's line holds beyond its limit, start what its limit and its app's room
+   * allow, drop the lane when it is idle and healthy (`endpointId`, when known).
+   */
+  private settle(endpointId: string | null, lane: Lane): void {
+    const app = this.shareOf(lane.appId);
     if (lane.waiting.length > lane.limit && this.isSlow(lane)) {
       const excess = lane.waiting.splice(lane.limit);
+      app.waiting -= excess.length;
       excess.forEach((delivery, i) => this.actions.giveBack(delivery, this.waitOf(lane, lane.limit + i)));
     }
-    while (lane.waiting.length > 0 && lane.active.size < lane.limit) this.begin(lane, lane.waiting.shift()!);
-    // A cut limit is remembered while the endpoint has work here; an idle healthy lane is dropped.
-    if (lane.active.size === 0 && lane.waiting.length === 0 && lane.limit === this.options.maxConcurrency) {
-      this.lanes.delete(endpointId);
+    while (lane.waiting.length > 0 && lane.active.size < lane.limit && app.active < this.options.maxPerApp) {
+      app.waiting--;
+      this.begin(lane, lane.waiting.shift()!);
     }
+    if (lane.waiting.length === 0) app.lanes.delete(lane);
+    // A cut limit is remembered while the endpoint has work here; an idle healthy lane is dropped.
+    const idle = lane.active.size === 0 && lane.waiting.length === 0;
+    if (endpointId !== null && idle && lane.limit === this.options.maxConcurrency) this.lanes.delete(endpointId);
   }
 
   /**
