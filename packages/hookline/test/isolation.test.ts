@@ -29,21 +29,26 @@ function isolationSuite(backend: TestBackend): void {
       await rx?.close();
     });
 
+    /** `count` messages to `app`, 32 at a time, each answered 202. */
+    async function sendMany(app: string, count: number): Promise<void> {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next < count) {
+            next++;
+            assert.equal((await hl.send(app, { eventType: 'a.b', payload: {} })).status, 202);
+          }
+        }),
+      );
+    }
+
     it("delivers another app's messages at once while 2,300 wait for an endpoint that hangs", async () => {
       const slowApp = await hl.app('hangs');
       await hl.endpoint(slowApp, { url: `${rx.url}/hung` });
       const fastApp = await hl.app('answers');
       await hl.endpoint(fastApp, { url: `${rx.url}/fast` });
 
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 32 }, async () => {
-          while (next < 2300) {
-            next++;
-            assert.equal((await hl.send(slowApp, { eventType: 'a.b', payload: {} })).status, 202);
-          }
-        }),
-      );
+      await sendMany(slowApp, 2300);
       await waitFor(() => rx.on('/hung').length >= 128, 'the hanging endpoint to hold its attempts');
 
       const sentAt: number[] = [];
@@ -66,15 +71,7 @@ function isolationSuite(backend: TestBackend): void {
       for (let e = 0; e < 10; e++) await hl.endpoint(greedy, { url: `${sink.url}/hung-${e}` });
       const other = await hl.app('another');
       await hl.endpoint(other, { url: `${rx.url}/other` });
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          while (next < 300) {
-            next++;
-            assert.equal((await hl.send(greedy, { eventType: 'a.b', payload: {} })).status, 202);
-          }
-        }),
-      );
+      await sendMany(greedy, 300);
       // 3,000 deliveries: ten endpoints' lines alone (128 at once and 128 waiting each) would fill the room.
       const greedyAttempts = () => sink.requests.length;
       await waitFor(() => greedyAttempts() >= 200, 'the hanging endpoints to hold their attempts');
