@@ -58,10 +58,11 @@ interface AppShare {
  * that gets no response (timeout, connection error) down to `minConcurrency`, and grows back by one with
  * each response. While an endpoint is slow (its limit is cut, or its oldest attempt has run `slowMs`) its
  * line holds no more than its limit; the rest go back to the store, due when their turn would come (rounds
- * ahead × how long the endpoint's attempts take). A healthy
- * endpoint's line is bounded only by the dispatcher's room, so a burst to a fast receiver queues here as
- * it would in the connection pool. Above the endpoints, each app may have `maxPerApp` attempts at once and,
- * while it has, no more than `maxPerApp` deliveries waiting; the rest go back the same way.
+ * ahead × how long the endpoint's attempts take). A healthy endpoint's line is bounded only by the
+ * dispatcher's room, so a burst to a fast receiver queues here as it would in the connection pool. Above the
+ * endpoints, each app may have `maxPerApp` attempts at once and, while it has, no more than `maxPerApp`
+ * deliveries waiting; the rest go back the same way. A line that could move on but got no new delivery
+ * (its app's room freed elsewhere) is moved by the next attempt of that app to end, or by the sweep.
  */
 export class EndpointLanes {
   private readonly lanes = new Map<string, Lane>();
