@@ -11,6 +11,7 @@ type Schema = {
   format?: string;
   nullable?: boolean;
   anyOf?: Schema[];
+  allOf?: Schema[];
   additionalProperties?: unknown;
   minimum?: number;
   maximum?: number;
@@ -51,7 +52,23 @@ function constraints(schema: Schema): string {
   return parts.join(', ');
 }
 
-function schemaTable(name: string, schema: Schema): string[] {
+/**
+ * A schema's own fields, with those of the schemas it extends (`allOf`, as zod's `.extend` is written:
+ * a `$ref` to the base and the added fields) merged in, in order.
+ */
+function fieldsOf(schema: Schema, components: Record<string, Schema>): Schema {
+  if (schema.$ref) return fieldsOf(components[schema.$ref.split('/').pop()!] ?? {}, components);
+  if (!schema.allOf) return schema;
+  const parts = schema.allOf.map((part) => fieldsOf(part, components));
+  return {
+    ...schema,
+    properties: Object.assign({}, ...parts.map((p) => p.properties ?? {}), schema.properties ?? {}),
+    required: [...parts.flatMap((p) => p.required ?? []), ...(schema.required ?? [])],
+  };
+}
+
+function schemaTable(name: string, given: Schema, components: Record<string, Schema>): string[] {
+  const schema = fieldsOf(given, components);
   const lines = [`### ${name}`, '', '| field | type | required | notes |', '| --- | --- | --- | --- |'];
   for (const [field, prop] of Object.entries(schema.properties ?? {})) {
     const required = schema.required?.includes(field) ? 'yes' : '';
@@ -99,7 +116,7 @@ export function renderApiDocs(doc: Doc): string {
     }
   }
   out.push('', '## Schemas', '');
-  for (const [name, schema] of Object.entries(doc.components?.schemas ?? {}))
-    out.push(...schemaTable(name, schema));
+  const components = doc.components?.schemas ?? {};
+  for (const [name, schema] of Object.entries(components)) out.push(...schemaTable(name, schema, components));
   return `${out.join('\n').trimEnd()}\n`;
 }
