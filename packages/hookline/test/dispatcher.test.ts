@@ -27,7 +27,7 @@ class QueueStore {
   }
 
   async recordAttempts(_worker: string, outcomes: AttemptOutcome[]): Promise<RecordResult> {
-    return { applied: outcomes.map((o) => o.deliveryId), leaseLost: [], disabledEndpoints: [], resent: [] };
+    return { applied: outcomes.map((o) => o.deliveryId), leaseLost: [], disabledEndpoints: [], givenUp: [], resent: [] };
   }
 
   async extendLeases(): Promise<void> {}

@@ -38,12 +38,20 @@ describe('metrics: finished deliveries', () => {
         outcome('gone', { kind: 'failed' }, 'failed'), // 410: this one is given up…
         outcome('parked', { kind: 'retry', at: 9_000 }, 'failed'), // …its endpoint's others wait, pending
         outcome('resent', { kind: 'succeeded' }, 'succeeded'), // a resend during the attempt: goes again
+        outcome('trigger', { kind: 'retry', at: 9_000 }, 'failed'), // it auto-disabled its endpoint: given up
         outcome('lost', { kind: 'succeeded' }, 'succeeded'), // lease lost: not applied
       ],
-      { applied: ['ok', 'gone', 'parked', 'resent'], leaseLost: ['lost'], disabledEndpoints: ['ep_1'], resent: ['resent'] },
+      {
+        applied: ['ok', 'gone', 'parked', 'resent', 'trigger'],
+        leaseLost: ['lost'],
+        disabledEndpoints: ['ep_1'],
+        givenUp: ['trigger'],
+        resent: ['resent'],
+      },
     );
     assert.deepEqual(finished, [
       [true, 250],
+      [false, 0],
       [false, 0],
     ]);
   });

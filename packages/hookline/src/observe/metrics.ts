@@ -27,13 +27,14 @@ export function metricsObserver(sink: MetricsSink): DispatchObserver {
       const applied = new Set(result.applied);
       // A resend asked for during the attempt keeps the delivery going: it has not finished yet.
       const resent = new Set(result.resent);
+      const givenUp = new Set(result.givenUp);
       for (const outcome of outcomes) {
         if (!applied.has(outcome.deliveryId) || resent.has(outcome.deliveryId)) continue;
         if (outcome.next.kind === 'succeeded') {
           sink.finished(true, outcome.attempt.createdAt - outcome.messageTimestamp);
-        } else if (outcome.next.kind === 'failed') {
-          // Given up (schedule exhausted, 410). The endpoint's other deliveries that a 410 or auto-disable
-          // parks stay pending, as in /v1/stats: they finish when it is enabled again.
+        } else if (outcome.next.kind === 'failed' || givenUp.has(outcome.deliveryId)) {
+          // Given up (schedule exhausted, 410, the attempt that auto-disabled its endpoint). The endpoint's
+          // other deliveries that a 410 or auto-disable parks stay pending, as in /v1/stats.
           sink.finished(false, 0);
         }
       }

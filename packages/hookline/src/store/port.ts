@@ -48,6 +48,11 @@ export interface RecordResult {
   /** Endpoints this batch disabled (410 or auto-disable). */
   disabledEndpoints: string[];
   /**
+   * Applied deliveries the store gave up although their outcome asked for a retry: the attempt that
+   * disabled its endpoint (failing for the auto-disable window) finishes its delivery as failed.
+   */
+  givenUp: string[];
+  /**
    * Applied deliveries that a resend asked for while their attempt was in flight: not finished, but due
    * again now with a fresh schedule (their attempt is recorded all the same).
    */

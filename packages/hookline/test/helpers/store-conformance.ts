@@ -171,5 +171,27 @@ export function storeConformance(open: () => Promise<DeliveryStore>): void {
     }
   });
 
+  it('gives up the delivery whose failure auto-disables its endpoint, and says so (givenUp)', async () => {
+    const store = await open();
+    try {
+      const { app, eps } = await seed(store, [{ eventTypes: [] }]);
+      await enqueue(store, app.id, 'a');
+      await enqueue(store, app.id, 'a');
+      const [first, second] = await store.claimDueDeliveries('w1', T0, 2, T0 + 30_000);
+      // The endpoint has been failing since its first failure; the window (here: anything before now) is over.
+      const retry = { kind: 'retry' as const, at: T0 + 60_000 };
+      await store.recordAttempts('w1', [outcome(first!, retry, T0 + 5)]);
+      const result = await store.recordAttempts('w1', [
+        { ...outcome(second!, retry, T0 + 10), disableIfFailingSince: T0 + 9 },
+      ]);
+      assert.deepEqual(result.disabledEndpoints, [eps[0]!.id]);
+      assert.deepEqual(result.givenUp, [second!.deliveryId]);
+      const stats = await store.deliveryStats({ appId: app.id, since: null });
+      assert.deepEqual([stats.failed, stats.pending], [1, 1], 'the other one waits, parked');
+    } finally {
+      await store.close();
+    }
+  });
+
   manageConformance(open);
 }

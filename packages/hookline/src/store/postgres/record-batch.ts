@@ -37,7 +37,7 @@ export async function recordMany(
  * deliveries whose lease still holds and insert exactly their attempts. A lost lease leaves no trace.
  */
 async function recordOne(tx: PgQueryable, { workerId, outcomes }: RecordInput, ctx: BatchContext) {
-  const result: RecordResult = { applied: [], leaseLost: [], disabledEndpoints: [], resent: [] };
+  const result: RecordResult = { applied: [], leaseLost: [], disabledEndpoints: [], givenUp: [], resent: [] };
   if (outcomes.length === 0) return result;
   // Without failures nothing depends on the endpoints' state: their runs end inside FINISH_DELIVERIES.
   const anyFailure = outcomes.some((o) => o.attempt.status === 'failed');
@@ -114,6 +114,7 @@ async function recordOne(tx: PgQueryable, { workerId, outcomes }: RecordInput, c
       ctx.stats.delay(outcome.appId, outcome.endpointId, created, outcome.attempt.createdAt - outcome.messageTimestamp);
     } else if (finish[i]!.status === 'failed') {
       ctx.stats.add(outcome.appId, outcome.endpointId, created, 0, 0, 1);
+      if (outcome.next.kind === 'retry') result.givenUp.push(outcome.deliveryId);
     }
   });
   return result;

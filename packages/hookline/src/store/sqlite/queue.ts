@@ -42,7 +42,7 @@ export function recordAttempts(
   outcomes: AttemptOutcome[],
 ): Promise<RecordResult> {
   return ctx.write(() => {
-    const result: RecordResult = { applied: [], leaseLost: [], disabledEndpoints: [], resent: [] };
+    const result: RecordResult = { applied: [], leaseLost: [], disabledEndpoints: [], givenUp: [], resent: [] };
     for (const outcome of outcomes) recordNow(ctx, workerId, outcome, result);
     return result;
   }, HOT_PATH);
@@ -121,6 +121,7 @@ function recordNow(ctx: SqliteContext, workerId: string, outcome: AttemptOutcome
     );
   } else if (next.kind === 'failed') {
     ctx.stats.add(outcome.appId, outcome.endpointId, updated.created_at, 0, 0, 1);
+    if (outcome.next.kind === 'retry') result.givenUp.push(outcome.deliveryId);
   }
   result.applied.push(outcome.deliveryId);
 }
