@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import { Dispatcher } from '../src/dispatch/dispatcher.js';
+import { Dispatcher, type DispatcherOptions } from '../src/dispatch/dispatcher.js';
 import type { DeliverySender, SendResult } from '../src/dispatch/sender.js';
 import type { DeliveryStore, RecordResult } from '../src/store/port.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../src/store/types.js';
@@ -59,28 +59,64 @@ function delivery(id: string): ClaimedDelivery {
   };
 }
 
+function options(): DispatcherOptions {
+  return {
+    workerId: 'w1',
+    leaseMs: 30_000,
+    maxInFlight: 100,
+    claimBatch: 10,
+    pollMs: 60_000, // far beyond the tests: no poll may rescue a retry the dispatcher forgot
+    requestTimeoutMs: 1000,
+    clock: Date.now,
+    schedule: [1000],
+    autoDisableAfterMs: 86_400_000,
+    random: () => 0.5,
+    newAttemptId: () => 'atmpt_1',
+  };
+}
+
+/** A sender whose attempts never end, counting them. */
+function hangingSender() {
+  const sent: string[] = [];
+  const sender: DeliverySender = {
+    send: (delivery) => {
+      sent.push(delivery.deliveryId);
+      return new Promise<SendResult>(() => undefined);
+    },
+    async close() {},
+  };
+  return { sender, sent };
+}
+
 describe('dispatcher', () => {
+  it('does not send a delivery twice at once when it claims its own delivery again (its lease ran out)', async () => {
+    const store = new QueueStore();
+    const { sender, sent } = hangingSender();
+    const dispatcher = new Dispatcher(store as unknown as DeliveryStore, sender, options(), pino({ level: 'silent' }), {
+      attemptSent() {},
+      outcomesRecorded() {},
+    });
+    const again = delivery('d1');
+    store.waiting.push({ delivery: again, dueAt: 0 });
+    dispatcher.start();
+    try {
+      await waitFor(() => sent.length === 1, 'the first attempt');
+      store.waiting.push({ delivery: again, dueAt: 0 }); // the lease expired: claimable again
+      dispatcher.wake();
+      await waitFor(() => store.waiting.length === 0, 'the claim');
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(sent, ['d1']);
+    } finally {
+      await dispatcher.stop(10);
+    }
+  });
+
   it('sends every retry when it is due, not just the earliest one it knew of', async () => {
     const store = new QueueStore();
-    const dispatcher = new Dispatcher(
-      store as unknown as DeliveryStore,
-      delivered,
-      {
-        workerId: 'w1',
-        leaseMs: 30_000,
-        maxInFlight: 100,
-        claimBatch: 10,
-        pollMs: 60_000, // far beyond the test: no poll may rescue a retry the dispatcher forgot
-        requestTimeoutMs: 1000,
-        clock: Date.now,
-        schedule: [1000],
-        autoDisableAfterMs: 86_400_000,
-        random: () => 0.5,
-        newAttemptId: () => 'atmpt_1',
-      },
-      pino({ level: 'silent' }),
-      { attemptSent() {}, outcomesRecorded() {} },
-    );
+    const dispatcher = new Dispatcher(store as unknown as DeliveryStore, delivered, options(), pino({ level: 'silent' }), {
+      attemptSent() {},
+      outcomesRecorded() {},
+    });
     // Four retries due a little apart (jitter spreads a message's retries to several endpoints so).
     const now = Date.now();
     const dueAt = new Map(['d1', 'd2', 'd3', 'd4'].map((id, i) => [id, now + 40 + 30 * i]));

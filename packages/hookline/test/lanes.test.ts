@@ -25,12 +25,12 @@ function delivery(n: number, endpointId = 'ep_slow', appId = 'app_1'): ClaimedDe
   };
 }
 
-function lanesOnAFakeClock() {
+function lanesOnAFakeClock(maxPerApp = 20) {
   let now = 0;
   const begun: ClaimedDelivery[] = [];
   const givenBack: Array<{ id: string; waitMs: number }> = [];
   const lanes = new EndpointLanes(
-    { maxConcurrency: 8, minConcurrency: 2, slowMs: 1000, longestAttemptMs: 15_000, maxPerApp: 20, clock: () => now },
+    { maxConcurrency: 8, minConcurrency: 2, slowMs: 1000, longestAttemptMs: 15_000, maxPerApp, clock: () => now },
     { begin: (d) => begun.push(d), giveBack: (d, waitMs) => givenBack.push({ id: d.deliveryId, waitMs }) },
   );
   return { lanes, begun, givenBack, advance: (ms: number) => (now += ms) };
@@ -38,7 +38,7 @@ function lanesOnAFakeClock() {
 
 describe('endpoint lanes (isolation of slow endpoints)', () => {
   it('lets a healthy endpoint queue a burst behind its limit, and starts the next as each ends', () => {
-    const { lanes, begun, givenBack } = lanesOnAFakeClock();
+    const { lanes, begun, givenBack } = lanesOnAFakeClock(100);
     for (let i = 0; i < 50; i++) lanes.submit(delivery(i, 'ep_fast'));
     assert.equal(begun.length, 8);
     assert.equal(givenBack.length, 0);
@@ -106,6 +106,26 @@ describe('endpoint lanes (isolation of slow endpoints)', () => {
     assert.equal(begun.at(-1)!.appId, 'app_greedy');
     assert.equal(begun.filter((d) => d.appId === 'app_greedy').length, 21);
     assert.equal(lanes.takeWaiting().length, 19);
+    lanes.stop();
+  });
+
+  it("caps an app's line at twice its share even while its endpoint answers in time", () => {
+    const { lanes, begun, givenBack } = lanesOnAFakeClock();
+    for (let i = 0; i < 100; i++) lanes.submit(delivery(i, 'ep_busy')); // 8 at once: far from the app's 20
+    assert.equal(begun.length, 8);
+    assert.equal(givenBack.length, 100 - 8 - 40, 'forty wait (twice the share), the rest go back');
+    lanes.stop();
+  });
+
+  it("spreads what an app's share gives back: later ones come due later, not all again at once", () => {
+    const { lanes, givenBack } = lanesOnAFakeClock();
+    for (let e = 0; e < 5; e++) for (let i = 0; i < 100; i++) lanes.submit(delivery(i, `ep_${e}`, 'app_greedy'));
+    const waits = givenBack.map((g) => g.waitMs);
+    // The first endpoint's line filled to twice the share before the app reached its 20 attempts.
+    assert.equal(waits.length, 500 - 20 - 40);
+    assert.deepEqual(waits, [...waits].sort((a, b) => a - b), 'in the order given back');
+    // 440 given back at 20 a round of 1 s: the last comes due after the rounds of all those before it.
+    assert.ok(waits[0]! <= 5_000 && waits.at(-1)! >= 22_000, `${waits[0]} … ${waits.at(-1)} ms`);
     lanes.stop();
   });
 

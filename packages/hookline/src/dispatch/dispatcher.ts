@@ -187,6 +187,11 @@ export class Dispatcher implements HandOff {
           now + this.options.leaseMs,
         );
         this.storeAnswered();
+        if (this.stopping) {
+          // stop() came while the claim was under way: these go straight back, for the next process.
+          if (claimed.length > 0) await this.store.releaseLeases(this.options.workerId, claimed.map((d) => d.deliveryId));
+          return;
+        }
         for (const delivery of claimed) this.launch(delivery);
         this.backlog = claimed.length === room;
         if (!this.backlog) {
@@ -296,6 +301,9 @@ export class Dispatcher implements HandOff {
   }
 
   private launch(delivery: ClaimedDelivery): void {
+    // Claimed again by this worker after its lease ran out (a long outage while it waited here, or an attempt
+    // that outlived the lease): it is already being handled, and its lease is renewed.
+    if (this.inFlight.has(delivery.deliveryId)) return;
     if (delivery.rateLimit !== null) return this.waitForRate(delivery, delivery.rateLimit);
     this.track(delivery);
     this.lanes.submit(delivery);
@@ -488,6 +496,10 @@ export class Dispatcher implements HandOff {
     this.stopping = true;
     this.observer.capacityChanged?.(false);
     this.clearTimer();
+    // A claim under way gives its deliveries back itself (pump); let it, before the store closes.
+    for (const until = this.options.clock() + graceMs; this.claiming && this.options.clock() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     this.unsubscribe?.();
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     // Deliveries waiting for their endpoint's rate limit were never attempted: back to the store with the rest.

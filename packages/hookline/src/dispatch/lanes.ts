@@ -43,6 +43,8 @@ interface Lane {
   limit: number;
   /** How long its attempts take (a moving average; 0 before the first ends). */
   attemptMs: number;
+  /** Deliveries given back since it last had room to spare: later ones come due later. */
+  givenBack: number;
 }
 
 /** One app's attempts under way and deliveries waiting, over all its endpoints; the lanes with a line. */
@@ -50,6 +52,8 @@ interface AppShare {
   active: number;
   waiting: number;
   lanes: Set<Lane>;
+  /** Deliveries given back for the app's share since it last had room to spare. */
+  givenBack: number;
 }
 
 /**
@@ -80,17 +84,16 @@ export class EndpointLanes {
     if (!lane) {
       if (this.lanes.size >= REMEMBERED_LANES) this.forgetIdle();
       const appId = delivery.appId;
-      lane = { appId, active: new Map(), waiting: [], limit: this.options.maxConcurrency, attemptMs: 0 };
+      lane = { appId, active: new Map(), waiting: [], limit: this.options.maxConcurrency, attemptMs: 0, givenBack: 0 };
       this.lanes.set(delivery.endpointId, lane);
     }
     const app = this.shareOf(lane.appId);
     const appBusy = app.active >= this.options.maxPerApp;
     if (lane.waiting.length === 0 && lane.active.size < lane.limit && !appBusy) return this.begin(lane, delivery);
-    if (
-      (this.isSlow(lane) && lane.waiting.length >= lane.limit) ||
-      (appBusy && app.waiting >= this.options.maxPerApp)
-    ) {
-      this.actions.giveBack(delivery, this.waitOf(lane, lane.waiting.length));
+    // An app's line: its share while it has that many attempts under way, twice that otherwise.
+    if (app.waiting >= this.options.maxPerApp * (appBusy ? 1 : 2)) return this.giveBackForApp(app, lane, delivery);
+    if (this.isSlow(lane) && lane.waiting.length >= lane.limit) {
+      this.actions.giveBack(delivery, this.waitOf(lane, lane.waiting.length + lane.givenBack++));
       return;
     }
     lane.waiting.push(delivery);
@@ -114,6 +117,9 @@ export class EndpointLanes {
     } else if (lane.limit < this.options.maxConcurrency) {
       lane.limit++;
     }
+    // Room to spare again: what is given back from now on comes due from the next round on.
+    if (lane.waiting.length === 0 && lane.active.size < lane.limit / 2) lane.givenBack = 0;
+    if (app.active < this.options.maxPerApp / 2) app.givenBack = 0;
     this.settle(delivery.endpointId, lane);
     // The app's room freed: its other endpoints' lines may go on.
     for (const other of app.lanes) {
@@ -146,10 +152,21 @@ export class EndpointLanes {
     }
   }
 
+  /**
+   * Give a delivery back for its app's share, due after the rounds of the app's attempts ahead of it, each as
+   * long as its endpoint's attempts take. Successive ones come due later and later (`givenBack`), so a
+   * tenant's big backlog goes back once, spread out, instead of being claimed and given back again at once.
+   */
+  private giveBackForApp(app: AppShare, lane: Lane, delivery: ClaimedDelivery): void {
+    const ahead = app.active + app.waiting + app.givenBack++;
+    const rounds = Math.ceil((ahead + 1) / this.options.maxPerApp);
+    this.actions.giveBack(delivery, rounds * this.roundMs(lane));
+  }
+
   private shareOf(appId: string): AppShare {
     let app = this.apps.get(appId);
     if (!app) {
-      app = { active: 0, waiting: 0, lanes: new Set() };
+      app = { active: 0, waiting: 0, lanes: new Set(), givenBack: 0 };
       this.apps.set(appId, app);
     }
     return app;
@@ -177,11 +194,14 @@ export class EndpointLanes {
    * most the request timeout).
    */
   private waitOf(lane: Lane, position: number): number {
-    const rounds = Math.ceil((lane.active.size + position + 1) / lane.limit);
+    return Math.ceil((lane.active.size + position + 1) / lane.limit) * this.roundMs(lane);
+  }
+
+  /** How long a round of the lane's attempts takes: their average, at least its oldest one's age so far. */
+  private roundMs(lane: Lane): number {
     const oldest = lane.active.values().next();
     const running = oldest.done ? 0 : this.options.clock() - oldest.value;
-    const roundMs = Math.min(Math.max(lane.attemptMs, running, this.options.slowMs), this.options.longestAttemptMs);
-    return rounds * roundMs;
+    return Math.min(Math.max(lane.attemptMs, running, this.options.slowMs), this.options.longestAttemptMs);
   }
 
   /**
@@ -193,7 +213,7 @@ export class EndpointLanes {
     if (lane.waiting.length > lane.limit && this.isSlow(lane)) {
       const excess = lane.waiting.splice(lane.limit);
       app.waiting -= excess.length;
-      excess.forEach((delivery, i) => this.actions.giveBack(delivery, this.waitOf(lane, lane.limit + i)));
+      for (const delivery of excess) this.actions.giveBack(delivery, this.waitOf(lane, lane.limit + lane.givenBack++));
     }
     while (lane.waiting.length > 0 && lane.active.size < lane.limit && app.active < this.options.maxPerApp) {
       app.waiting--;

@@ -105,7 +105,7 @@ export class WriteBatcher {
     }
     // Writes work again (space was freed): stop reporting the failure once a commit of many jobs went
     // through. A lone small write (one outcome, a setting) may fit where a batch of messages does not.
-    if (this.failed && jobs.length >= JOBS_THAT_CLEAR_A_FAILURE) this.failed = null;
+    if (this.failed && results!.filter((r) => r.ok).length >= JOBS_THAT_CLEAR_A_FAILURE) this.failed = null;
     jobs.forEach((job, i) => {
       const result = results![i]!;
       if (result.ok) job.resolve(result.value);
