@@ -10,11 +10,12 @@ import { waitFor } from './helpers/wait.js';
 /** A queue in memory with the store port's claim semantics: due deliveries go out once, to one worker. */
 class QueueStore {
   readonly capabilities = { multiProcess: false, listenNotify: false };
-  readonly waiting: { delivery: ClaimedDelivery; dueAt: number }[] = [];
+  /** `blocked`: pending but not claimable (its endpoint is disabled), as a real store keeps such rows. */
+  readonly waiting: { delivery: ClaimedDelivery; dueAt: number; blocked?: boolean }[] = [];
   readonly claimedAt = new Map<string, number>();
 
   async claimDueDeliveries(_worker: string, now: number, room: number): Promise<ClaimedDelivery[]> {
-    const due = this.waiting.filter((w) => w.dueAt <= now).slice(0, room);
+    const due = this.waiting.filter((w) => w.dueAt <= now && !w.blocked).slice(0, room);
     for (const w of due) {
       this.waiting.splice(this.waiting.indexOf(w), 1);
       this.claimedAt.set(w.delivery.deliveryId, Date.now());
@@ -22,8 +23,9 @@ class QueueStore {
     return due.map((w) => w.delivery);
   }
 
-  async nextDueAt(): Promise<number | null> {
-    return this.waiting.length === 0 ? null : Math.min(...this.waiting.map((w) => w.dueAt));
+  async nextDueAt(after: number): Promise<number | null> {
+    const later = this.waiting.filter((w) => w.dueAt > after);
+    return later.length === 0 ? null : Math.min(...later.map((w) => w.dueAt));
   }
 
   async recordAttempts(_worker: string, outcomes: AttemptOutcome[]): Promise<RecordResult> {
@@ -117,8 +119,10 @@ describe('dispatcher', () => {
       attemptSent() {},
       outcomesRecorded() {},
     });
-    // Four retries due a little apart (jitter spreads a message's retries to several endpoints so).
+    // Four retries due a little apart (jitter spreads a message's retries to several endpoints so), and an
+    // older one that cannot be claimed (its endpoint is disabled): it must not hide the others.
     const now = Date.now();
+    store.waiting.push({ delivery: delivery('blocked'), dueAt: now - 1_000, blocked: true });
     const dueAt = new Map(['d1', 'd2', 'd3', 'd4'].map((id, i) => [id, now + 40 + 30 * i]));
     for (const [id, at] of dueAt) store.waiting.push({ delivery: delivery(id), dueAt: at });
     dispatcher.start();

@@ -232,7 +232,9 @@ export class Dispatcher implements HandOff {
     const now = this.options.clock();
     if (now >= this.nextLookAt) {
       try {
-        const next = await this.store.nextDueAt(now);
+        // Due times at or before the last claim that left nothing due were claimed, or cannot be (a disabled
+        // endpoint's leftovers): only later ones can wake this worker.
+        const next = await this.store.nextDueAt(Math.max(this.drainedAt, 0));
         this.storeAnswered();
         this.nextLookAt = now + this.options.pollMs;
         // A due time the last claim could not take (e.g. an endpoint gone) must not spin the loop.

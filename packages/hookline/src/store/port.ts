@@ -156,8 +156,12 @@ export interface DeliveryStore {
    * say so at start; the last one started decides.
    */
   setStrictEventTypes?(strict: boolean): Promise<void>;
-  /** When the next unleased pending delivery becomes due; null when none is waiting. */
-  nextDueAt(now: number): Promise<number | null>;
+  /**
+   * The earliest due time later than `after` among pending deliveries (a lease's expiry for leased ones);
+   * null when there is none. The dispatcher passes the time of its last claim that left nothing due, so a
+   * delivery due before then that it could not claim (its endpoint disabled) does not hide later ones.
+   */
+  nextDueAt(after: number): Promise<number | null>;
   /** Pending deliveries not yet finished. */
   queueDepth(): Promise<number>;
 

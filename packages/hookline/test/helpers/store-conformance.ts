@@ -92,6 +92,7 @@ export function storeConformance(open: () => Promise<DeliveryStore>): void {
       const d = leased.leased[0]!;
       await store.recordAttempts('w1', [outcome(d, { kind: 'retry', at: T0 + 5_000 }, T0 + 10)]);
       assert.equal(await store.nextDueAt(T0), T0 + 5_000);
+      assert.equal(await store.nextDueAt(T0 + 5_000), null, 'only due times after the one given');
       assert.deepEqual(await store.claimDueDeliveries('w1', T0 + 4_999, 10, T0 + 40_000), []);
       const [retry] = await store.claimDueDeliveries('w1', T0 + 5_000, 10, T0 + 40_000);
       assert.equal(retry?.attemptsMade, 1);

@@ -393,8 +393,8 @@ export class PostgresStore implements DeliveryStore {
     });
   }
 
-  async nextDueAt(): Promise<number | null> {
-    const [row] = await this.ctx.rows<{ at: number | null }>(sql.NEXT_DUE);
+  async nextDueAt(after: number): Promise<number | null> {
+    const [row] = await this.ctx.rows<{ at: number | null }>(sql.NEXT_DUE, [after]);
     return row?.at ?? null;
   }
 

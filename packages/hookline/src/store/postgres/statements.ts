@@ -248,8 +248,8 @@ WHERE id = ANY ($2::text[]) AND locked_by = $3`;
 export const RELEASE_LEASES = `
 UPDATE hookline.deliveries SET locked_by = NULL, locked_until = NULL, next_attempt_at = $1
 WHERE id = ANY ($2::text[]) AND locked_by = $3 AND status = 'pending'`;
-/** Earliest due time among deliveries waiting (a lease's expiry for leased ones). */
-export const NEXT_DUE = `SELECT MIN(next_attempt_at) AS at FROM hookline.deliveries WHERE status = 'pending'`;
+/** Earliest due time after $1 among deliveries waiting (a lease's expiry for leased ones). */
+export const NEXT_DUE = `SELECT MIN(next_attempt_at) AS at FROM hookline.deliveries WHERE status = 'pending' AND next_attempt_at > $1`;
 /** Pending deliveries. */
 export const QUEUE_DEPTH = `SELECT COUNT(*) AS n FROM hookline.deliveries WHERE status = 'pending'`;
 

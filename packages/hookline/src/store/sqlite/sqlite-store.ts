@@ -276,8 +276,8 @@ export class SqliteStore implements DeliveryStore {
     return queue.releaseLeases(this.ctx, workerId, deliveryIds, dueAt);
   }
 
-  async nextDueAt(): Promise<number | null> {
-    const row = this.stmt(sql.NEXT_DUE).get() as { at: number | null };
+  async nextDueAt(after: number): Promise<number | null> {
+    const row = this.stmt(sql.NEXT_DUE).get(after) as { at: number | null };
     return row.at;
   }
 

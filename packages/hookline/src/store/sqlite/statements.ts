@@ -128,8 +128,8 @@ WHERE id IN (SELECT value FROM json_each(?)) AND locked_by = ? AND status = 'pen
 /** Leases left behind by a previous (dead) process of this single-process store. Param: now. */
 export const RELEASE_ALL_LEASES = `
 UPDATE deliveries SET locked_by = NULL, locked_until = NULL, next_attempt_at = ? WHERE locked_by IS NOT NULL AND status = 'pending'`;
-/** Earliest due time among deliveries waiting. */
-export const NEXT_DUE = `SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`;
+/** Earliest due time after ? among deliveries waiting. */
+export const NEXT_DUE = `SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending' AND next_attempt_at > ?`;
 /** Pending deliveries. */
 export const QUEUE_DEPTH = `SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'`;
 
