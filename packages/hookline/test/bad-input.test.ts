@@ -181,6 +181,14 @@ describe('bad input gets a clear 4xx problem and stores nothing', () => {
       400,
       'validation_failed',
     );
+    // Headers no attempt could send: refused up front instead of failing every attempt.
+    for (const headers of [{ expect: '100-continue' }, { 'x-note': 'check ✓' }, { 'x-bell': 'a\u0007b' }]) {
+      const problem = assertProblem(await hl.call('POST', ep, { url: 'https://example.com', headers }), 400, 'validation_failed');
+      assert.match(problem.errors[0].field, /^headers\./);
+    }
+    const latin1 = await hl.call('POST', ep, { url: 'https://example.com', headers: { 'x-name': 'Zoë\tB' } });
+    assert.equal(latin1.status, 201, JSON.stringify(latin1.body));
+    assert.equal((await hl.call('DELETE', `${ep}/${latin1.body.id}`)).status, 204); // this file counts endpoints
     assertProblem(
       await hl.call('POST', ep, { url: 'https://example.com', rateLimit: 0 }),
       400,

@@ -28,9 +28,12 @@ const IsoTime = z
   .refine(isIsoTime, 'must be an ISO 8601 time')
   .openapi({ format: 'date-time', example: '2026-11-23T10:00:00Z' });
 
-/** Headers an endpoint may not override: they belong to HTTP itself or to the signature. */
+/**
+ * Headers an endpoint may not override: they belong to HTTP itself or to the signature (`expect` would make
+ * every attempt fail: the HTTP client does not do 100-continue).
+ */
 export const RESERVED_HEADER =
-  /^(host|content-length|content-type|transfer-encoding|connection|keep-alive|upgrade|te|trailer|user-agent|webhook-.*|svix-.*)$/i;
+  /^(host|content-length|content-type|transfer-encoding|connection|keep-alive|upgrade|te|trailer|user-agent|expect|webhook-.*|svix-.*)$/i;
 
 const EndpointHeaders = z
   .record(
@@ -41,7 +44,9 @@ const EndpointHeaders = z
     z
       .string()
       .max(4096)
-      .regex(/^[^\r\n\0]*$/, 'must not contain line breaks'),
+      .regex(/^[^\r\n\0]*$/, 'must not contain line breaks')
+      // What an HTTP field value may hold (tab, visible ASCII, Latin-1): anything else fails every attempt.
+      .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must hold only tabs, printable ASCII and Latin-1 characters'),
   )
   .refine((h) => Object.keys(h).length <= 20, 'may have at most 20 headers')
   .openapi({ example: { 'x-tenant': 'acme' } });
