@@ -16,8 +16,12 @@ const HELD_PER_ENDPOINT = 16;
 
 /** An endpoint whose oldest attempt has run this long counts as slow (EndpointLanes). */
 const SLOW_ENDPOINT_MS = 1000;
-/** Latest a delivery given back by a slow endpoint's line comes due again. */
-const LONGEST_GIVE_BACK_MS = 10 * 60_000;
+/**
+ * Latest a delivery given back by a slow endpoint's line comes due again: also how late the backlog of an
+ * endpoint that recovers can go out (it was 10 minutes: a one-minute outage then delayed its backlog by ten).
+ * Each give-back rewrites its row, so a hung backlog of N deliveries costs at most N writes a minute.
+ */
+const LONGEST_GIVE_BACK_MS = 60_000;
 
 /** One rate-limited endpoint's waiting deliveries; `taking` while tokens are being asked for. */
 interface HeldLine {
