@@ -4,7 +4,6 @@ import type { ApiDeps } from './deps.js';
 import type { App } from '../store/types.js';
 import { appNotFound } from './lookup.js';
 import { presentAccepted } from './present.js';
-
 import type { MessageCreate } from './schemas.js';
 
 /**

@@ -11,17 +11,25 @@ import type { Principal } from './route.js';
  * The app `{app}` names (id or uid), visible to this caller; 404 otherwise, never a hint it exists. The
  * request counts against that app's `--api-rate-limit` (429 beyond it).
  */
-export async function loadApp(deps: ApiDeps, ref: string, principal: Principal | null): Promise<App> {
-  // An app-scoped token only ever sees its own app: look that one up, never `ref`, so that how fast the answer
-  // comes cannot tell whether another tenant's uid exists.
-  const found = principal?.kind === 'app' ? principal.appId : ref;
-  return admitted(deps, visibleApp(couldName(found) ? await deps.store.findApp(found) : null, ref, principal));
+export function loadApp(deps: ApiDeps, ref: string, principal: Principal | null): Promise<App> {
+  return resolveApp(deps, ref, principal, (key) => deps.store.findApp(key));
 }
 
 /** loadApp for the ingest path, through the app cache (AppDirectory: bounded staleness, exact deletes). */
-export async function loadAppCached(deps: ApiDeps, ref: string, principal: Principal | null): Promise<App> {
-  const found = principal?.kind === 'app' ? principal.appId : ref;
-  return admitted(deps, visibleApp(couldName(found) ? await deps.apps.find(found) : null, ref, principal));
+export function loadAppCached(deps: ApiDeps, ref: string, principal: Principal | null): Promise<App> {
+  return resolveApp(deps, ref, principal, (key) => deps.apps.find(key));
+}
+
+async function resolveApp(
+  deps: ApiDeps,
+  ref: string,
+  principal: Principal | null,
+  find: (key: string) => Promise<App | null>,
+): Promise<App> {
+  // An app-scoped token only ever sees its own app: look that one up, never `ref`, so that how fast the answer
+  // comes cannot tell whether another tenant's uid exists.
+  const key = principal?.kind === 'app' ? principal.appId : ref;
+  return admitted(deps, visibleApp(couldName(key) ? await find(key) : null, ref, principal));
 }
 
 /** Whether `ref` could be an app's id or uid; else it is not looked up (U+0000 is not even text to PostgreSQL). */

@@ -14,8 +14,7 @@ const EventTypeName = z
 
 const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-23T10:00:00.000Z' });
 
-/** An ISO 8601 time in a request (query or body), e.g. 2026-11-23T10:00:00Z. */
-/** An ISO 8601 time whose date exists: Date.parse alone takes 2026-02-30 (as 2 March). */
+/** Whether `s` is an ISO 8601 time whose date exists: Date.parse alone takes 2026-02-30 (as 2 March). */
 function isIsoTime(s: string): boolean {
   const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
   if (!date || Number.isNaN(Date.parse(s))) return false;
@@ -23,6 +22,7 @@ function isIsoTime(s: string): boolean {
   return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day && month >= 1 && month <= 12;
 }
 
+/** An ISO 8601 time in a request (query or body), e.g. 2026-11-23T10:00:00Z. */
 const IsoTime = z
   .string()
   .refine(isIsoTime, 'must be an ISO 8601 time')

@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { settleWithin } from './deadline.js';
 
 // Refused IPv4 ranges (CONTRACT.md, "Address policy"): [network, prefix length].
 const BLOCKED_V4: ReadonlyArray<readonly [string, number]> = [
@@ -103,15 +104,9 @@ export async function checkResolvedHost(
 ): Promise<string | null> {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (isIP(bare) !== 0) return null; // a literal: checkEndpointUrl judged it
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((done) => (timer = setTimeout(() => done(null), timeoutMs)));
-  try {
-    const addresses = await Promise.race([resolve(bare).catch(() => null), late]);
-    const blocked = addresses?.find((a) => isBlockedAddress(a.address));
-    return blocked ? `resolves to a private, loopback or reserved address (${blocked.address})` : null;
-  } finally {
-    clearTimeout(timer);
-  }
+  const addresses = await settleWithin(resolve(bare).catch(() => null), timeoutMs, () => null);
+  const blocked = addresses?.find((a) => isBlockedAddress(a.address));
+  return blocked ? `resolves to a private, loopback or reserved address (${blocked.address})` : null;
 }
 
 /** Why a URL cannot be an endpoint, or null when its form is acceptable. */

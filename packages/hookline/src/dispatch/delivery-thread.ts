@@ -1,5 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { settleWithin } from '../core/deadline.js';
 import type { DeliveryFigures } from '../observe/metrics.js';
 import type { OperationalTarget } from '../operational/operational-webhooks.js';
 import type { SqliteHost } from '../store/sqlite/store-host.js';
@@ -107,19 +108,13 @@ export async function openDeliveryThread(
     health: async (): Promise<DispatcherHealth> => {
       if (stopped) return { ok: false, reason: stopped.message };
       // /healthz must answer even if the thread is stuck: it then reports it.
-      let timer: NodeJS.Timeout | undefined;
-      const stuck = new Promise<DispatcherHealth>((resolve) => {
-        const reason = `the delivery thread has not answered for ${HEALTH_TIMEOUT_MS} ms`;
-        timer = setTimeout(() => resolve({ ok: false, reason }), HEALTH_TIMEOUT_MS);
-      });
-      try {
-        const answer = (worker.call('health', []) as Promise<DispatcherHealth>).catch(
-          (error: Error): DispatcherHealth => ({ ok: false, reason: error.message }),
-        );
-        return await Promise.race([answer, stuck]);
-      } finally {
-        clearTimeout(timer);
-      }
+      const answer = (worker.call('health', []) as Promise<DispatcherHealth>).catch(
+        (error: Error): DispatcherHealth => ({ ok: false, reason: error.message }),
+      );
+      return settleWithin(answer, HEALTH_TIMEOUT_MS, () => ({
+        ok: false,
+        reason: `the delivery thread has not answered for ${HEALTH_TIMEOUT_MS} ms`,
+      }));
     },
     failure: () => (stopped && !closed ? stopped.message : null),
   };

@@ -159,8 +159,7 @@ export class EndpointLanes {
    */
   private giveBackForApp(app: AppShare, lane: Lane, delivery: ClaimedDelivery): void {
     const ahead = app.active + app.waiting + app.givenBack++;
-    const rounds = Math.ceil((ahead + 1) / this.options.maxPerApp);
-    this.actions.giveBack(delivery, rounds * this.roundMs(lane));
+    this.actions.giveBack(delivery, this.waitFor(lane, ahead, this.options.maxPerApp));
   }
 
   private shareOf(appId: string): AppShare {
@@ -194,7 +193,12 @@ export class EndpointLanes {
    * most the request timeout).
    */
   private waitOf(lane: Lane, position: number): number {
-    return Math.ceil((lane.active.size + position + 1) / lane.limit) * this.roundMs(lane);
+    return this.waitFor(lane, lane.active.size + position, lane.limit);
+  }
+
+  /** The wait of a delivery with `ahead` before it, when `perRound` go at once, each round at the lane's pace. */
+  private waitFor(lane: Lane, ahead: number, perRound: number): number {
+    return Math.ceil((ahead + 1) / perRound) * this.roundMs(lane);
   }
 
   /** How long a round of the lane's attempts takes: their average, at least its oldest one's age so far. */

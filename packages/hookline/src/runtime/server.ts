@@ -21,6 +21,7 @@ import type { DeliveryStore } from '../store/port.js';
 import { SqliteHost } from '../store/sqlite/store-host.js';
 import { openStore } from './open-store.js';
 import { RetentionPurger } from './retention-purger.js';
+import { settleWithin } from '../core/deadline.js';
 
 /** A started hookline process: its URL, admin token, and how to stop it. */
 export interface RunningServer {
@@ -116,7 +117,9 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       const detail: Record<string, unknown> = { role: config.role };
       let ok = true;
       try {
-        await answersWithin(store.ping(), STORE_PING_TIMEOUT_MS, 'the database');
+        await settleWithin(store.ping(), STORE_PING_TIMEOUT_MS, () => {
+          throw new Error(`the database did not answer within ${STORE_PING_TIMEOUT_MS} ms`);
+        });
       } catch (error) {
         ok = false;
         detail.store = (error as Error).message;
@@ -207,16 +210,3 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
  */
 const STORE_PING_TIMEOUT_MS = 2_000;
 
-/** `work`, or a rejection saying `what` did not answer within `ms`. */
-async function answersWithin<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-    work.catch(() => undefined); // settles later; nobody waits for it any more
-  }
-}
