@@ -63,6 +63,18 @@ describe('hookline serve', () => {
     await child.stop();
   });
 
+  it('accepts a short HOOKLINE_ADMIN_TOKEN with a warning', async () => {
+    const child = new HooklineProcess(['serve', '--port', '0', '--db', join(dir, 'short.db')], {
+      HOOKLINE_ADMIN_TOKEN: 'secret',
+      HOOKLINE_LOG_LEVEL: 'warn',
+    });
+    const url = await child.listening();
+    const res = await fetch(`${url}/v1/apps`, { headers: { authorization: 'Bearer secret' } });
+    assert.equal(res.status, 200);
+    assert.match(child.stdout + child.stderr, /HOOKLINE_ADMIN_TOKEN has 6 characters/);
+    await child.stop();
+  });
+
   it('exits non-zero with one clear line on bad flags', async () => {
     assertOneLineError(
       await runToExit(['serve', '--port', 'abc', '--db', join(dir, 'x.db')]),

@@ -142,9 +142,6 @@ export function resolveServeConfig(
     throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
   const adminToken = env.HOOKLINE_ADMIN_TOKEN?.trim() || null;
-  if (adminToken !== null && adminToken.length < 16) {
-    throw new ConfigError('HOOKLINE_ADMIN_TOKEN must be at least 16 characters');
-  }
   if (isPostgresUrl(db) && !URL.canParse(db)) {
     throw new ConfigError('--db must be a URL like postgres://user:password@host:5432/database');
   }

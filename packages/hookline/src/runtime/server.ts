@@ -53,6 +53,9 @@ export async function startServer(
   }
 }
 
+/** Below this length an admin token is accepted with a warning: a guessable token opens every tenant. */
+const SHORT_ADMIN_TOKEN = 16;
+
 async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger): Promise<RunningServer> {
   let adminToken = config.adminToken;
   let generatedToken = false;
@@ -62,6 +65,10 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
       `hk_admin_${randomBytes(24).toString('base64url')}`,
     );
     generatedToken = true;
+  } else if (adminToken.length < SHORT_ADMIN_TOKEN) {
+    logger.warn(
+      `HOOKLINE_ADMIN_TOKEN has ${adminToken.length} characters; anyone who guesses it controls every app: use 16 or more (e.g. openssl rand -hex 24)`,
+    );
   }
 
   // What hookline.send_message enforces follows the processes that serve the API.
