@@ -78,10 +78,14 @@ export function errorAnswer(
   return jsonResponse(status, { error: { code, message } }, headers);
 }
 
-/** The adapters' answer to an error before the receiver ran (body too large, a broken stream). */
+/**
+ * The adapters' answer to an error before the receiver ran: 413 for a body too large; anything else (a
+ * broken stream, a body already read by other code) is logged, since the sender only sees a 500 and retries.
+ */
 export function errorResponse(error: unknown): WebhookResponse {
   if (error instanceof PayloadTooLargeError) {
     return errorAnswer('payload_too_large', error.message, { connection: 'close' });
   }
+  console.error('hookline webhook: reading the body failed:', error);
   return errorAnswer('internal_error', 'the webhook receiver failed');
 }

@@ -110,6 +110,20 @@ describe('Next.js App Router route handler (called with a Request, as Next does)
     assert.deepEqual(finished, ['ord_after']);
   });
 
+  test('a body already read by other code is a 500 internal_error, and the reason is logged', async (t) => {
+    const logged: unknown[][] = [];
+    t.mock.method(console, 'error', (...args: unknown[]) => void logged.push(args));
+    const POST = createNextRouteHandler(createRouter<Events>({ secret: SECRET }));
+    const body = envelopeBody('order.paid', { orderId: 'ord_read' });
+    const request = post(body, officialHeaders(body));
+    await request.json(); // the mistake: the signature covers the raw bytes, now gone
+    const response = await POST(request);
+    assert.equal(response.status, 500);
+    assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'internal_error');
+    assert.equal(logged.length, 1);
+    assert.match(String(logged[0]![1]), /already read/);
+  });
+
   test('anything but POST is 405', async () => {
     const POST = createNextRouteHandler(createRouter<Events>({ secret: SECRET }));
     const response = await POST(new Request('http://localhost:3000/api/webhooks'));

@@ -53,6 +53,10 @@ describe('paged lists', () => {
       ['msg_3', 'msg_2', 'msg_1'],
     );
     assert.equal(second.done, true);
+    assert.equal(second.iterator, null);
+    const requests = sent.length;
+    await assert.rejects(list.page(second.iterator as unknown as string), /page\(null\)/);
+    assert.equal(sent.length, requests, 'no request: the list does not start again');
 
     const sizes: number[] = [];
     for await (const page of list.pages()) sizes.push(page.data.length);

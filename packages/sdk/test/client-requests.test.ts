@@ -246,4 +246,26 @@ describe('request details', () => {
     assert.equal(sent[0]!.headers.get('x-request-id'), 'r1');
     assert.equal(sent[0]!.headers.get('authorization'), null);
   });
+
+  test("a call's headers replace the client's whatever their case; its authorization replaces the token", async () => {
+    const { fetch, sent } = scriptedFetch(json(200, {}));
+    const hookline = new Hookline({
+      baseUrl: 'http://hookline.test',
+      fetch,
+      token: 'admin',
+      headers: { 'X-Team': 'a' },
+    });
+    await hookline.apps.update('a', { name: 'b' }, {
+      headers: { authorization: 'Bearer app', 'x-team': 'b', 'Content-Type': 'application/merge-patch+json' },
+    });
+    await hookline.apps.update('a', { name: 'b' }, { headers: { Authorization: 'Bearer other' } });
+    await hookline.apps.get('a');
+    assert.equal(sent[0]!.headers.get('authorization'), 'Bearer app');
+    assert.equal(sent[0]!.headers.get('x-team'), 'b');
+    assert.equal(sent[0]!.headers.get('content-type'), 'application/merge-patch+json');
+    assert.equal(sent[1]!.headers.get('authorization'), 'Bearer other');
+    assert.equal(sent[1]!.headers.get('content-type'), 'application/json');
+    assert.equal(sent[2]!.headers.get('authorization'), 'Bearer admin');
+    assert.equal(sent[2]!.headers.get('x-team'), 'a');
+  });
 });

@@ -102,6 +102,16 @@ describe('client retries', () => {
     });
   }
 
+  test("a call's retry options change only the fields they name", async () => {
+    const { hookline, sent, delays } = client([problem(503, 'store_unavailable')], {
+      retry: { maxRetries: 5, baseDelayMs: 100 },
+    });
+    const error = await rejection(hookline.apps.get('app_1', { retry: { maxRetries: 2 } }));
+    assert.ok(error instanceof HooklineApiError);
+    assert.equal(sent.length, 3);
+    assert.deepEqual(delays, [75, 150], "the client's 100 ms base stays");
+  });
+
   test('backs off exponentially and gives up after maxRetries with the last error', async () => {
     const { hookline, sent, delays } = client([problem(503, 'store_unavailable')], {
       retry: { maxRetries: 3, baseDelayMs: 100 },

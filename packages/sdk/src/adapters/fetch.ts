@@ -61,6 +61,11 @@ export async function handleRequest(
   }
   let body: Uint8Array;
   try {
+    if (request.bodyUsed) {
+      throw new TypeError(
+        'the request body was already read (e.g. by c.req.json() or request.text()): pass the untouched request, the signature covers its raw bytes',
+      );
+    }
     body = await readRequestBody(request, options.maxBodyBytes);
   } catch (error) {
     return toResponse(errorResponse(error));

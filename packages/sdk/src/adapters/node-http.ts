@@ -66,12 +66,8 @@ export function sendNodeResponse(res: ServerResponse, answer: WebhookResponse): 
 
 /** Answers a request whose body could not be read: 413 for too large, else logs and answers 500. */
 export function sendReadFailure(req: IncomingMessage, res: ServerResponse, error: unknown): void {
-  if (error instanceof PayloadTooLargeError) {
-    // Discard (not buffer) the rest, so the client reads the 413 instead of a reset connection.
-    req.resume();
-  } else {
-    console.error('hookline webhook: reading the body failed:', error);
-  }
+  // Discard (not buffer) the rest, so the client reads the 413 instead of a reset connection.
+  if (error instanceof PayloadTooLargeError) req.resume();
   if (!res.headersSent && res.writable) sendNodeResponse(res, errorResponse(error));
 }
 

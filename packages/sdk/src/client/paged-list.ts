@@ -26,6 +26,12 @@ export class PagedList<T> implements AsyncIterable<T> {
 
   /** One page: the first, or the one `iterator` (from a previous page) points at. */
   page(iterator: string | undefined = this.start): Promise<Page<T>> {
+    // A last page's iterator is null: asking for "the page after it" must not start the list again.
+    if ((iterator as unknown) === null) {
+      return Promise.reject(
+        new TypeError('page(null): the previous page was the last one (its iterator is null; check page.done)'),
+      );
+    }
     return this.load(iterator);
   }
 

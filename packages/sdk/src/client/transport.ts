@@ -120,16 +120,18 @@ export class Transport {
   async call<K extends RouteKey, R>(route: K, input: CallInput<K>, options: RequestOptions = {}): Promise<R> {
     const { method } = splitRoute(route);
     const url = this.url(route, input.params, input.query);
-    const policy = retryPolicy(options.retry ?? this.options.retry);
+    const policy = retryPolicy(mergeRetry(this.options.retry, options.retry));
     const idempotent = input.idempotent ?? method !== 'POST';
-    const headers: Record<string, string> = {
-      accept: input.text ? 'text/plain, */*' : 'application/json, application/problem+json',
-      ...this.options.headers,
-      ...options.headers,
-    };
-    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     const body = input.body === undefined ? undefined : JSON.stringify(input.body);
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // Header names are case-insensitive: later layers replace earlier ones whatever their case. The
+    // call's own headers come last, so `authorization` there stands in for the client's token.
+    const headers = mergeHeaders(
+      { accept: input.text ? 'text/plain, */*' : 'application/json, application/problem+json' },
+      this.options.headers,
+      this.options.token ? { authorization: `Bearer ${this.options.token}` } : undefined,
+      body !== undefined ? { 'content-type': 'application/json' } : undefined,
+      options.headers,
+    );
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const wait = this.options.sleep ?? sleep;
     const random = this.options.random ?? Math.random;
@@ -213,4 +215,23 @@ interface Answer {
 interface NetworkFailure {
   failure: unknown;
   timedOut: boolean;
+}
+
+/** Header layers merged by lower-cased name, later ones winning. */
+function mergeHeaders(...layers: Array<Record<string, string> | undefined>): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const layer of layers) {
+    for (const [name, value] of Object.entries(layer ?? {})) merged[name.toLowerCase()] = value;
+  }
+  return merged;
+}
+
+/** A call's retry options on top of the client's: fields it leaves out keep the client's value. */
+function mergeRetry(
+  client: RetryOptions | false | undefined,
+  call: RetryOptions | false | undefined,
+): RetryOptions | false | undefined {
+  if (call === undefined) return client;
+  if (call === false || client === false || client === undefined) return call;
+  return { ...client, ...call };
 }
