@@ -33,7 +33,7 @@ class QueueStore {
   }
 
   async extendLeases(): Promise<void> {}
-  async releaseLeases(): Promise<void> {}
+  async releaseLeases(_worker?: string, _ids?: string[]): Promise<void> {}
 }
 
 const delivered: DeliverySender = {
@@ -132,5 +132,60 @@ describe('dispatcher', () => {
     } finally {
       await dispatcher.stop(1000);
     }
+  });
+
+  /** Deliveries to one endpoint limited to 2/s (a second's worth, two, may go at once), answered `answer`. */
+  function rateLimitedEndpoint(answer: number) {
+    const store = new (class extends QueueStore {
+      readonly released: string[] = [];
+      override async releaseLeases(_worker?: string, ids: string[] = []): Promise<void> {
+        this.released.push(...ids);
+      }
+    })();
+    const sent: string[] = [];
+    const sender: DeliverySender = {
+      async send(d): Promise<SendResult> {
+        sent.push(d.deliveryId);
+        return { statusCode: answer, responseBody: '', retryAfter: null, error: null, sentAt: Date.now(), durationMs: 0 };
+      },
+      async close() {},
+    };
+    const dispatcher = new Dispatcher(store as unknown as DeliveryStore, sender, options(), pino({ level: 'silent' }), {
+      attemptSent() {},
+      outcomesRecorded() {},
+    });
+    const limited = (...ids: string[]) =>
+      ids.map((id) => ({ ...delivery(id), endpointId: 'ep_limited', rateLimit: 2 }));
+    return { store, sent, dispatcher, limited };
+  }
+
+  it('410 Gone: what waits for the endpoint (its rate limit) goes back to the store, never out', async () => {
+    const { store, sent, dispatcher, limited } = rateLimitedEndpoint(410);
+    dispatcher.start();
+    try {
+      // r1 takes the first token; r2 waits for the next turn, r3–r6 go back (beyond a second's worth).
+      dispatcher.accept(limited('r1', 'r2', 'r3', 'r4', 'r5', 'r6'));
+      await waitFor(() => store.released.length === 5, 'the five waiting deliveries given back');
+      assert.deepEqual(store.released.sort(), ['r2', 'r3', 'r4', 'r5', 'r6']);
+    } finally {
+      await dispatcher.stop(10);
+    }
+    assert.deepEqual(sent, ['r1']);
+  });
+
+  it('an endpoint disabled elsewhere (PATCH, another process): what waits for it goes back, never out', async () => {
+    const { store, sent, dispatcher, limited } = rateLimitedEndpoint(200);
+    dispatcher.start();
+    try {
+      dispatcher.accept(limited('r1', 'r2'));
+      await waitFor(() => sent.length === 2, 'a second\'s worth sent');
+      dispatcher.accept(limited('r3', 'r4')); // no token left: they wait here, the next one in ½ s
+      dispatcher.endpointDisabled('ep_limited');
+      await waitFor(() => store.released.length === 2, 'the two waiting deliveries given back');
+      assert.deepEqual(store.released.sort(), ['r3', 'r4']);
+    } finally {
+      await dispatcher.stop(10);
+    }
+    assert.deepEqual(sent, ['r1', 'r2']);
   });
 });

@@ -8,7 +8,7 @@ import type { AppRateLimit } from './app-rate-limit.js';
 import type { EventTypeCatalog } from './event-type-catalog.js';
 
 /** The local dispatcher as the API sees it: fresh deliveries go to it from memory. */
-export type LocalDispatch = Pick<Delivery, 'enqueue' | 'wake'>;
+export type LocalDispatch = Pick<Delivery, 'enqueue' | 'wake' | 'endpointDisabled'>;
 
 /** Everything route handlers use; built once per server. */
 export interface ApiDeps {

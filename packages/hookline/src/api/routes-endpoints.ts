@@ -102,7 +102,10 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
         deps.dispatch?.wake();
         deps.operational?.endpointEnabled(updated);
       }
-      if (!endpoint.disabled && updated.disabled) deps.operational?.endpointDisabled(updated, 'manual');
+      if (!endpoint.disabled && updated.disabled) {
+        deps.dispatch?.endpointDisabled(updated.id);
+        deps.operational?.endpointDisabled(updated, 'manual');
+      }
       return c.json(presentEndpoint(updated));
     },
   });
@@ -118,6 +121,7 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
       const app = refuseOperationalChange(await loadApp(deps, params.app!, principal));
       const endpoint = await loadEndpoint(deps, app, params.ep!);
       deps.deliveriesGivenUp((await deps.store.deleteEndpoint(app.id, endpoint.id, deps.clock())) ?? 0);
+      deps.dispatch?.endpointDisabled(endpoint.id);
       return c.body(null, 204);
     },
   });

@@ -12,6 +12,8 @@ export interface Delivery {
   enqueue(input: FreshMessage): Promise<Accepted | null>;
   /** Something may be due now (endpoint re-enabled, resend): look at the queue. */
   wake(): void;
+  /** The endpoint was disabled or deleted: nothing more may start to it (what waits goes back, parked). */
+  endpointDisabled(endpointId: string): void;
   start(): void;
   /** Stop claiming; give in-flight attempts up to `graceMs`, release the rest, close connections. */
   stop(graceMs: number): Promise<void>;
@@ -70,6 +72,7 @@ export function localDelivery(
     dispatcher,
     enqueue: (input) => enqueueAndHandOff(store, input, dispatcher),
     wake: () => dispatcher.wake(),
+    endpointDisabled: (endpointId) => dispatcher.endpointDisabled(endpointId),
     start: () => dispatcher.start(),
     stop: async (graceMs) => {
       await dispatcher.stop(graceMs);

@@ -141,7 +141,12 @@ export class Dispatcher implements HandOff {
     );
     this.leaseTimer.unref();
     if (this.store.capabilities.listenNotify && this.store.onNewWork) {
-      this.unsubscribe = this.store.onNewWork(() => this.wake());
+      const unsubscribeWork = this.store.onNewWork(() => this.wake());
+      const unsubscribeDisabled = this.store.onEndpointDisabled?.((id) => this.endpointDisabled(id));
+      this.unsubscribe = () => {
+        unsubscribeWork();
+        unsubscribeDisabled?.();
+      };
     }
     this.wake();
   }
@@ -306,6 +311,22 @@ export class Dispatcher implements HandOff {
     }
   }
 
+  /**
+   * The endpoint was disabled or deleted: what waits here to go to it (its rate-limit line, its lane's
+   * line) goes back to the store, which parks it until the endpoint is enabled again. Attempts already
+   * under way finish and are recorded.
+   */
+  endpointDisabled(endpointId: string): void {
+    const waiting = this.lanes.takeWaitingOf(endpointId);
+    const line = this.held.get(endpointId);
+    if (line) {
+      if (line.timer) clearTimeout(line.timer);
+      this.held.delete(endpointId);
+      waiting.push(...line.queue.splice(0));
+    }
+    for (const delivery of waiting) this.giveBack(delivery, 0);
+  }
+
   private launch(delivery: ClaimedDelivery): void {
     // Claimed again by this worker after its lease ran out (a long outage while it waited here, or an attempt
     // that outlived the lease): it is already being handled, and its lease is renewed.
@@ -364,6 +385,7 @@ export class Dispatcher implements HandOff {
     } finally {
       line.taking = false;
     }
+    if (this.held.get(endpointId) !== line) return; // the endpoint was disabled meanwhile
     if (line.queue.length === 0) {
       this.held.delete(endpointId);
       return;
@@ -431,7 +453,9 @@ export class Dispatcher implements HandOff {
     if (this.abandoning) return; // released by stop(); the next worker sends it again
     this.lanes.finished(delivery, result);
     this.observer.attemptSent(delivery, result);
-    this.outcomes.push(decideOutcome(delivery, result, this.options));
+    const outcome = decideOutcome(delivery, result, this.options);
+    this.outcomes.push(outcome);
+    if (outcome.disableEndpoint) this.endpointDisabled(delivery.endpointId); // 410 Gone: nothing more goes
     this.scheduleFlush();
   }
 
@@ -468,8 +492,10 @@ export class Dispatcher implements HandOff {
           'lease lost before the outcome was recorded; result dropped',
         );
       }
-      for (const endpointId of result.disabledEndpoints)
+      for (const endpointId of result.disabledEndpoints) {
         this.logger.warn({ endpointId }, 'endpoint disabled');
+        this.endpointDisabled(endpointId);
+      }
       this.observer.outcomesRecorded(batch, result);
     } catch (error) {
       // The store refused the batch (disk full, database away). Keep the deliveries leased: when the lease

@@ -129,6 +129,18 @@ export class EndpointLanes {
     this.forgetShare(lane.appId, app);
   }
 
+  /** The deliveries waiting in one endpoint's line (never attempted), taken out: it was disabled. */
+  takeWaitingOf(endpointId: string): ClaimedDelivery[] {
+    const lane = this.lanes.get(endpointId);
+    if (!lane || lane.waiting.length === 0) return [];
+    const app = this.shareOf(lane.appId);
+    const waiting = lane.waiting.splice(0);
+    app.waiting -= waiting.length;
+    app.lanes.delete(lane);
+    this.forgetShare(lane.appId, app);
+    return waiting;
+  }
+
   /** Every delivery still waiting in a line (never attempted), taken out; for shutdown. */
   takeWaiting(): ClaimedDelivery[] {
     const waiting: ClaimedDelivery[] = [];

@@ -77,6 +77,11 @@ export interface DeliveryStore {
    * Announcements are a hint to look at the queue early; callers still poll.
    */
   onNewWork?(listener: () => void): () => void;
+  /**
+   * With `listenNotify`: call `listener` with the id of each endpoint any process disables or deletes, so
+   * that deliveries waiting in a worker for that endpoint (rate limit, slow-endpoint line) do not go out.
+   */
+  onEndpointDisabled?(listener: (endpointId: string) => void): () => void;
 
   getSetting(key: string): Promise<string | null>;
   /** Store `value` unless the key exists; returns the value that is stored afterwards. */
@@ -136,7 +141,8 @@ export interface DeliveryStore {
   extendLeases(workerId: string, deliveryIds: string[], leaseUntil: number): Promise<void>;
   /**
    * Give deliveries back without an attempt: due again at `dueAt` (default: at once; shutdown), or later
-   * (an endpoint's rate limit). A delivery whose lease `workerId` no longer holds is left alone.
+   * (an endpoint's rate limit). A delivery whose lease `workerId` no longer holds is left alone; one whose
+   * endpoint is disabled by then is parked, as the endpoint's other pending deliveries are.
    */
   releaseLeases(workerId: string, deliveryIds: string[], dueAt?: number): Promise<void>;
   /**

@@ -271,6 +271,23 @@ export function manageConformance(open: () => Promise<DeliveryStore>): void {
   );
 
   it(
+    'a lease handed back after its endpoint was disabled is parked, and due again when it is re-enabled',
+    withStore(async (store) => {
+      const { app, eps } = await seed(store, [{ eventTypes: [] }]);
+      const sent = await enqueue(store, app.id, 'a', null, null, T0);
+      const [d] = await store.claimDueDeliveries('w', T0, 5, T0 + 30_000);
+      assert.equal(d?.messageId, sent.message.id);
+      await store.updateEndpoint(app.id, eps[0]!.id, { disabled: true, updatedAt: T0 + 10 });
+      await store.releaseLeases('w', [d!.deliveryId], T0 + 20);
+      assert.deepEqual(await store.claimDueDeliveries('w', T0 + HOUR, 5, T0 + HOUR + 30_000), []);
+      assert.equal(await store.nextDueAt(T0), null, 'parked: not due at any time');
+      await store.updateEndpoint(app.id, eps[0]!.id, { disabled: false, updatedAt: T0 + 30 });
+      const [again] = await store.claimDueDeliveries('w', T0 + HOUR, 5, T0 + HOUR + 30_000);
+      assert.equal(again?.deliveryId, d!.deliveryId);
+    }),
+  );
+
+  it(
     'purges messages past retention in batches, gives up stale pending work, and keeps stats right',
     withStore(async (store) => {
       const { app, eps } = await seed(store, [{ eventTypes: ['a'] }, { eventTypes: ['b'] }]);
@@ -280,6 +297,11 @@ export function manageConformance(open: () => Promise<DeliveryStore>): void {
       await store.recordAttempts('w', [outcome(d!, { kind: 'succeeded' }, T0 + 5)]);
       // The stale message's delivery waits, parked, on an endpoint disabled for the whole retention period.
       await store.updateEndpoint(app.id, eps[1]!.id, { disabled: true, updatedAt: T0 + 10 });
+      // An old message whose delivery still waits for a retry due after the cutoff: kept, still owed.
+      const retrying = await enqueue(store, app.id, 'a', null, null, T0 + 2);
+      const [r] = await store.claimDueDeliveries('w', T0 + 2, 5, T0 + 30_000);
+      assert.equal(r?.messageId, retrying.message.id);
+      await store.recordAttempts('w', [outcome(r!, { kind: 'retry', at: T0 + 4 * HOUR }, T0 + 20)]);
       const fresh = await enqueue(store, app.id, 'a', null, null, T0 + 2 * HOUR);
       const recent = { appId: app.id, since: T0 + HOUR };
       const before = await store.deliveryStats(recent);
@@ -298,6 +320,7 @@ export function manageConformance(open: () => Promise<DeliveryStore>): void {
       assert.equal(await store.getMessage(app.id, stale.message.id), null);
       assert.equal((await store.listAttempts(app.id, old.message.id, { limit: 10 })).data.length, 0);
       assert.ok(await store.getMessage(app.id, fresh.message.id));
+      assert.ok(await store.getMessage(app.id, retrying.message.id), 'a message still owed a retry is kept');
       assert.deepEqual(await store.deliveryStats(recent), before, 'stats inside retention are unchanged');
       const all = await store.deliveryStats({ appId: app.id, since: null });
       assert.deepEqual([all.count, all.pending, all.failed], [1, 1, 0], 'all history = what is retained');
@@ -306,7 +329,7 @@ export function manageConformance(open: () => Promise<DeliveryStore>): void {
         true,
         'a purged eventId is forgotten',
       );
-      assert.equal(await store.queueDepth(), 2);
+      assert.equal(await store.queueDepth(), 3, 'the fresh, the retrying and the new one');
     }),
   );
 }

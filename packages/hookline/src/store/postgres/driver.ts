@@ -29,7 +29,7 @@ export interface PgPool extends PgQueryable {
 
 /** A dedicated connection that LISTENs. */
 export interface PgListenConnection extends PgQueryable {
-  onNotification(listener: (channel: string) => void): void;
+  onNotification(listener: (channel: string, payload: string) => void): void;
   /** Called once when the connection breaks or ends. */
   onClose(listener: (error: Error | null) => void): void;
   end(): Promise<void>;
@@ -142,7 +142,7 @@ export async function connectDedicated(
   }
   return {
     query: (text, values) => client.query(text, values) as never,
-    onNotification: (listener) => client.on('notification', (n) => listener(n.channel)),
+    onNotification: (listener) => client.on('notification', (n) => listener(n.channel, n.payload ?? '')),
     onClose: (listener) => closeListeners.push(listener),
     end: async () => {
       closed = true;

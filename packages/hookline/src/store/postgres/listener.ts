@@ -1,5 +1,5 @@
 import { connectDedicated, type PgListenConnection, type PgOptions } from './driver.js';
-import { LISTEN_NEW_WORK } from './statements.js';
+import { ENDPOINT_DISABLED_CHANNEL, LISTEN_ENDPOINT_DISABLED, LISTEN_NEW_WORK } from './statements.js';
 
 export type StoreLog = (level: 'info' | 'warn', message: string, error?: unknown) => void;
 
@@ -7,12 +7,14 @@ const MIN_RETRY_MS = 250;
 const MAX_RETRY_MS = 5_000;
 
 /**
- * One dedicated connection LISTENing for new work, shared by every subscriber of the store. When it
- * breaks it reconnects with backoff; after each (re)connect subscribers are called once, because
- * announcements sent while it was away are lost (the dispatcher's polling covers the gap too).
+ * One dedicated connection LISTENing for new work and for disabled endpoints, shared by every subscriber
+ * of the store. When it breaks it reconnects with backoff; after each (re)connect new-work subscribers are
+ * called once, because announcements sent while it was away are lost (the dispatcher's polling covers the
+ * gap too; a disabled endpoint missed then is still never claimed, only what already waited may go).
  */
 export class NewWorkListener {
   private readonly subscribers = new Set<() => void>();
+  private readonly disabledSubscribers = new Set<(endpointId: string) => void>();
   private connection: PgListenConnection | null = null;
   private connecting = false;
   private stopped = false;
@@ -27,10 +29,19 @@ export class NewWorkListener {
   ) {}
 
   subscribe(listener: () => void): () => void {
-    this.subscribers.add(listener);
+    return this.add(this.subscribers, listener);
+  }
+
+  /** Called with the id of each endpoint any process disables or deletes. */
+  subscribeDisabled(listener: (endpointId: string) => void): () => void {
+    return this.add(this.disabledSubscribers, listener);
+  }
+
+  private add<T>(set: Set<T>, listener: T): () => void {
+    set.add(listener);
     if (!this.connection && !this.connecting && !this.retryTimer) void this.connect();
     return () => {
-      this.subscribers.delete(listener);
+      set.delete(listener);
     };
   }
 
@@ -53,9 +64,13 @@ export class NewWorkListener {
     let connection: PgListenConnection | null = null;
     try {
       connection = await connectDedicated(this.url, this.options);
-      connection.onNotification(() => this.announce());
+      connection.onNotification((channel, payload) => {
+        if (channel !== ENDPOINT_DISABLED_CHANNEL) return this.announce();
+        for (const subscriber of this.disabledSubscribers) subscriber(payload);
+      });
       connection.onClose((error) => this.lost(connection!, error));
       await connection.query(LISTEN_NEW_WORK);
+      await connection.query(LISTEN_ENDPOINT_DISABLED);
     } catch (error) {
       await connection?.end();
       this.connecting = false;

@@ -254,6 +254,10 @@ export class PostgresStore implements DeliveryStore {
     await this.ctx.rows(sql.PING);
   }
 
+  onEndpointDisabled(listener: (endpointId: string) => void): () => void {
+    return this.listener.subscribeDisabled(listener);
+  }
+
   onNewWork(listener: () => void): () => void {
     return this.listener.subscribe(listener);
   }

@@ -5,6 +5,7 @@ import type { BatchContext } from './enqueue-batch.js';
 import {
   DISABLE_ENDPOINTS,
   FINISH_DELIVERIES,
+  NOTIFY_ENDPOINTS_DISABLED,
   PARK_ENDPOINTS_PENDING,
   UPDATE_ENDPOINT_FAILURES,
 } from './statements.js';
@@ -63,7 +64,10 @@ async function recordOne(tx: PgQueryable, { workerId, outcomes }: RecordInput, c
     const now = Math.max(...outcomes.map((o) => o.attempt.createdAt));
     const disabled = await tx.query<{ id: string }>(DISABLE_ENDPOINTS, [now, [...toDisable].sort()]);
     result.disabledEndpoints = disabled.rows.map((r) => r.id);
-    if (result.disabledEndpoints.length > 0) await tx.query(PARK_ENDPOINTS_PENDING, [result.disabledEndpoints]);
+    if (result.disabledEndpoints.length > 0) {
+      await tx.query(PARK_ENDPOINTS_PENDING, [result.disabledEndpoints]);
+      await tx.query(NOTIFY_ENDPOINTS_DISABLED, [result.disabledEndpoints]);
+    }
   }
 
   const finish = outcomes.map((outcome) => {

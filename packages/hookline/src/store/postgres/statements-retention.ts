@@ -8,7 +8,8 @@
 export const EXPIRE_OLD_PENDING = `
 UPDATE hookline.deliveries SET status = 'failed', finished_at = $1, next_attempt_at = NULL
 WHERE id IN (
-  SELECT id FROM hookline.deliveries WHERE status = 'pending' AND locked_by IS NULL AND created_at < $2
+  SELECT id FROM hookline.deliveries
+  WHERE status = 'pending' AND next_attempt_at IS NULL AND locked_by IS NULL AND created_at < $2
   LIMIT $3 FOR UPDATE SKIP LOCKED
 ) RETURNING app_id, endpoint_id, created_at`;
 

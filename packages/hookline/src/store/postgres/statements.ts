@@ -22,6 +22,12 @@ export const RECORD_MIGRATION = `INSERT INTO hookline.schema_migrations (version
 export const NOTIFY_NEW_WORK = `SELECT pg_notify('${NEW_WORK_CHANNEL}', '')`;
 /** Subscribe this connection to new-work announcements. */
 export const LISTEN_NEW_WORK = `LISTEN ${NEW_WORK_CHANNEL}`;
+/** The channel that tells every worker an endpoint was disabled or deleted (payload: its id). */
+export const ENDPOINT_DISABLED_CHANNEL = 'hookline_endpoint_disabled';
+/** Announce disabled or deleted endpoints; delivered at COMMIT. Params: ids[]. */
+export const NOTIFY_ENDPOINTS_DISABLED = `SELECT pg_notify('${ENDPOINT_DISABLED_CHANNEL}', id) FROM unnest($1::text[]) AS id`;
+/** Subscribe this connection to disabled-endpoint announcements. */
+export const LISTEN_ENDPOINT_DISABLED = `LISTEN ${ENDPOINT_DISABLED_CHANNEL}`;
 /** Cheapest round trip. */
 export const PING = `SELECT 1`;
 
@@ -244,10 +250,11 @@ export const TAKE_APP_RATE_TOKENS = takeTokens('app_rate', 'app_id', 'apps');
 export const EXTEND_LEASES = `
 UPDATE hookline.deliveries SET locked_until = $1, next_attempt_at = $1
 WHERE id = ANY ($2::text[]) AND locked_by = $3`;
-/** Hand leases back; the deliveries are due at once. Params: now, ids[], worker. */
+/** Hand leases back, due at $1; parked (NULL) when the endpoint was disabled meanwhile. Params: due, ids[], worker. */
 export const RELEASE_LEASES = `
-UPDATE hookline.deliveries SET locked_by = NULL, locked_until = NULL, next_attempt_at = $1
-WHERE id = ANY ($2::text[]) AND locked_by = $3 AND status = 'pending'`;
+UPDATE hookline.deliveries d SET locked_by = NULL, locked_until = NULL,
+  next_attempt_at = CASE WHEN (SELECT e.disabled FROM hookline.endpoints e WHERE e.id = d.endpoint_id) THEN NULL ELSE $1::bigint END
+WHERE d.id = ANY ($2::text[]) AND d.locked_by = $3 AND d.status = 'pending'`;
 /** Earliest due time after $1 among deliveries waiting (a lease's expiry for leased ones). */
 export const NEXT_DUE = `SELECT MIN(next_attempt_at) AS at FROM hookline.deliveries WHERE status = 'pending' AND next_attempt_at > $1`;
 /** Pending deliveries. */

@@ -121,9 +121,10 @@ export const DISABLE_ENDPOINT = `UPDATE endpoints SET disabled = 1, updated_at =
 /** Extend leases still held. Params: until, JSON ids, worker. */
 export const EXTEND_LEASES = `
 UPDATE deliveries SET locked_until = ?, next_attempt_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND locked_by = ?`;
-/** Hand leases back; the deliveries are due at once. Params: now, JSON ids, worker. */
+/** Hand leases back, due at the given time; parked (NULL) when the endpoint was disabled meanwhile. Params: due, JSON ids, worker. */
 export const RELEASE_LEASES = `
-UPDATE deliveries SET locked_by = NULL, locked_until = NULL, next_attempt_at = ?
+UPDATE deliveries SET locked_by = NULL, locked_until = NULL,
+  next_attempt_at = CASE WHEN (SELECT e.disabled FROM endpoints e WHERE e.id = deliveries.endpoint_id) = 1 THEN NULL ELSE ? END
 WHERE id IN (SELECT value FROM json_each(?)) AND locked_by = ? AND status = 'pending'`;
 /** Leases left behind by a previous (dead) process of this single-process store. Param: now. */
 export const RELEASE_ALL_LEASES = `
