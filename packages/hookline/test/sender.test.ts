@@ -23,6 +23,8 @@ before(async () => {
     req.on('end', () => {
       seen.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
       if (req.url === '/big') return void res.end('é'.repeat(RESPONSE_BODY_LIMIT * 4));
+      // A NUL, and an emoji whose surrogate pair straddles the kept length.
+      if (req.url === '/awkward') return void res.end(`a\u0000b${'c'.repeat(RESPONSE_BODY_LIMIT - 4)}😀zzz`);
       if (req.url === '/busy') {
         res.writeHead(429, { 'retry-after': '7' });
         return void res.end('slow down');
@@ -107,6 +109,12 @@ describe('Sender', () => {
     assert.equal(result.error, null);
     assert.ok(result.responseBody.length <= RESPONSE_BODY_LIMIT, String(result.responseBody.length));
     assert.match(result.responseBody, /^é+/);
+  });
+
+  it('keeps a body every store can hold: U+0000 as U+FFFD, never half a surrogate pair at the cut', async () => {
+    const result = await sender.send(delivery('/awkward'));
+    assert.equal(result.statusCode, 200);
+    assert.equal(result.responseBody, `a\ufffdb${'c'.repeat(RESPONSE_BODY_LIMIT - 4)}`);
   });
 
   it('ends an attempt at its deadline even when the receiver keeps trickling bytes', async () => {

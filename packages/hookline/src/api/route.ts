@@ -82,25 +82,39 @@ async function readJson(c: Context, maxBytes: number, optional = false): Promise
 export function parseWith<T>(schema: z.ZodType<T>, value: unknown, code: 'validation_failed' | 'invalid_query'): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw invalid(code, fieldErrors(parsed.error));
-  const nul = fieldWithNul(value, '');
-  if (nul !== null) throw invalid(code, [{ field: nul, message: NUL_MESSAGE }]);
+  const unstorable = unstorableField(value, '');
+  if (unstorable !== null) throw invalid(code, [unstorable]);
   return parsed.data;
 }
 
-const NUL_MESSAGE = 'contains a NUL character (\\u0000), which no text field may hold';
+/** Text no store can keep and read back as it came: U+0000, and half a surrogate pair (a lone `\ud800`). */
+const NUL = '\u0000';
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function unstorableIn(text: string): string | null {
+  if (text.includes(NUL)) return 'contains a NUL character (\\u0000), which no text field may hold';
+  if (LONE_SURROGATE.test(text)) return 'contains half of a UTF-16 surrogate pair (e.g. a lone \\ud800), which is not text';
+  return null;
+}
 
 /**
- * The first field whose text holds U+0000, or null. PostgreSQL's text cannot store it, so both stores
- * refuse it up front, alike. Members kept as JSON text (`payload`, an event type's `schema`) keep it
- * escaped and are not looked into.
+ * The first field whose text holds what no store keeps as sent (U+0000: PostgreSQL's text cannot store it;
+ * a lone surrogate: both stores turn it into replacement characters, differently), or null; both stores
+ * refuse it up front, alike. Members kept as JSON text (`payload`, an event type's `schema`) keep such
+ * characters escaped and are not looked into.
  */
-function fieldWithNul(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || '(body)' : null;
+function unstorableField(value: unknown, path: string): { field: string; message: string } | null {
+  if (typeof value === 'string') {
+    const message = unstorableIn(value);
+    return message === null ? null : { field: path || '(body)', message };
+  }
   if (typeof value !== 'object' || value === null) return null;
   for (const [key, item] of Object.entries(value)) {
     if (path === '' && (key === 'payload' || key === 'schema')) continue;
-    if (key.includes('\u0000')) return [path, key].filter(Boolean).join('.');
-    const found = fieldWithNul(item, [path, key].filter(Boolean).join('.'));
+    const field = [path, key].filter(Boolean).join('.');
+    const message = unstorableIn(key);
+    if (message !== null) return { field, message };
+    const found = unstorableField(item, field);
     if (found !== null) return found;
   }
   return null;

@@ -166,7 +166,11 @@ export const AttemptOut = z
     attemptNumber: z.number().int(),
     status: z.enum(['succeeded', 'failed']),
     responseStatusCode: z.number().int().nullable(),
-    responseBody: z.string(),
+    responseBody: z
+      .string()
+      .describe(
+        "The receiver's response body as UTF-8 text, its first 4,096 characters (U+0000 shown as U+FFFD); empty without a response",
+      ),
     durationMs: z.number().int(),
     error: z.string().nullable(),
     createdAt: Timestamp,

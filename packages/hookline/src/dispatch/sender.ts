@@ -217,7 +217,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     const text = this.chunks.length === 0 ? '' : Buffer.concat(this.chunks).toString('utf8');
     this.finish({
       statusCode: this.statusCode,
-      responseBody: text.length > RESPONSE_BODY_LIMIT ? text.slice(0, RESPONSE_BODY_LIMIT) : text,
+      responseBody: storableText(text, RESPONSE_BODY_LIMIT),
       retryAfter: this.retryAfter,
       error: null,
     });
@@ -229,6 +229,17 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     clearTimeout(this.deadline);
     this.report(result);
   }
+}
+
+/**
+ * A receiver's text as every store can keep it and read it back the same: at most `limit` UTF-16 units,
+ * never ending in half a surrogate pair, and U+0000 (which PostgreSQL text cannot hold) as U+FFFD.
+ */
+export function storableText(text: string, limit: number): string {
+  let kept = text.length > limit ? text.slice(0, limit) : text;
+  const last = kept.charCodeAt(kept.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) kept = kept.slice(0, -1);
+  return kept.includes('\u0000') ? kept.replaceAll('\u0000', '\ufffd') : kept;
 }
 
 /** A short, stable description of a transport error for the attempt record. */

@@ -30,7 +30,7 @@ export function manageSuite(backend: TestBackend): void {
       await rx?.close();
     });
 
-    it('refuses U+0000 in any text field with a 400 naming it, finds no id holding it, keeps it in a payload', async () => {
+    it('refuses U+0000 and lone surrogates in any text field with a 400 naming it, finds no id holding one, keeps them in a payload', async () => {
       const app = await hl.app('nul-bytes');
       const cases: Array<[string, string, unknown, string]> = [
         ['POST', `/v1/apps/${app}/messages`, { eventType: 'a.b', payload: {}, eventId: 'e\u0000' }, 'eventId'],
@@ -38,6 +38,10 @@ export function manageSuite(backend: TestBackend): void {
         ['POST', `/v1/apps/${app}/endpoints`, { url: `${rx.url}/x`, description: 'd\u0000' }, 'description'],
         ['POST', `/v1/apps/${app}/endpoints`, { url: `${rx.url}/x`, headers: { 'x-a': 'v\u0000' } }, 'headers.x-a'],
         ['POST', '/v1/event-types', { name: 'nul.type', description: '\u0000' }, 'description'],
+        // Half a surrogate pair (JSON "\udc00"): each store would keep replacement characters instead.
+        ['POST', `/v1/apps/${app}/messages`, { eventType: 'a.b', payload: {}, eventId: 'e\udc00' }, 'eventId'],
+        ['POST', '/v1/apps', { name: 'x\ud800y' }, 'name'],
+        ['POST', `/v1/apps/${app}/tokens`, { name: '\ud83d' }, 'name'],
       ];
       for (const [method, path, body, field] of cases) {
         const res = await hl.call(method, path, body);
@@ -52,6 +56,10 @@ export function manageSuite(backend: TestBackend): void {
       assert.equal(kept.status, 202);
       const message = await hl.call('GET', `/v1/apps/${app}/messages/${kept.body.id}`);
       assert.equal(message.body.payload.note, 'a\u0000b');
+      const lone = await hl.send(app, { eventType: 'a.b', payload: { note: 'a\udc00b' } });
+      assert.equal(lone.status, 202, 'a payload keeps its JSON text, escapes and all');
+      const kept2 = await hl.call('GET', `/v1/apps/${app}/messages/${lone.body.id}`);
+      assert.equal(kept2.body.payload.note, 'a\udc00b');
     });
 
     it('gives up the pending deliveries of a deleted endpoint, in /v1/stats and /metrics alike', async () => {
