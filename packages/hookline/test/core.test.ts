@@ -36,7 +36,11 @@ describe('backoff (fake clock, fixed random)', () => {
     assert.equal(parseRetryAfter('Mon, 23 Nov 2026 10:01:00 GMT', now), 60_000);
     assert.equal(parseRetryAfter('9'.repeat(8000), now), 1e12, 'too many digits for a number: the longest wait');
     assert.equal(parseRetryAfter('Mon, 23 Nov 2026 09:00:00 GMT', now), 0);
+    assert.equal(parseRetryAfter('Monday, 23-Nov-26 10:00:30 GMT', now), 30_000, 'RFC 850');
     assert.equal(parseRetryAfter('soon', now), null);
+    for (const bad of ['1.5', '-1', '+5', 'Foo 12', '2026-11-23T10:01:00Z']) {
+      assert.equal(parseRetryAfter(bad, now), null, `${bad}: not seconds, not an HTTP-date`);
+    }
     assert.equal(parseRetryAfter(undefined, now), null);
   });
 });

@@ -33,12 +33,17 @@ export function nextRetryDelay({
   return Math.max(0, Math.round(scheduled + jitter));
 }
 
+const HTTP_DATE_START = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /;
+
 /** Parse a Retry-After header (delta seconds or an HTTP-date) into ms from `nowMs`; null when absent or bad. */
 export function parseRetryAfter(value: string | undefined | null, nowMs: number): number | null {
   if (!value) return null;
   const trimmed = value.trim();
   // Seconds past any schedule (even too many digits for a number) still ask for the longest wait allowed.
   if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed), 1e9) * 1000;
+  // Each HTTP-date form (IMF-fixdate, RFC 850, asctime) opens with a day name; Date.parse alone would read
+  // "1.5" or "-1" as dates in 2001 (a Retry-After in the past) instead of a bad value.
+  if (!HTTP_DATE_START.test(trimmed)) return null;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return null;
   return Math.max(0, date - nowMs);
