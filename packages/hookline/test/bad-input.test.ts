@@ -142,6 +142,7 @@ describe('bad input gets a clear 4xx problem and stores nothing', () => {
     assertProblem(await hl.call('GET', `/v1/apps/${app}/messages/msg_missing`), 404, 'message_not_found');
     assertProblem(await hl.call('GET', `/v1/apps/${app}/messages/%00`), 404, 'message_not_found');
     assertProblem(await hl.call('GET', '/v1/nothing-here'), 404, 'not_found');
+    assertProblem(await hl.call('GET', `/v1/apps/${app}/`), 404, 'not_found'); // no route ends in a slash
     assertProblem(await hl.call('PUT', '/v1/apps'), 405, 'method_not_allowed');
     assertProblem(await hl.call('DELETE', `/v1/apps/${app}/messages`), 405, 'method_not_allowed');
   });

@@ -81,5 +81,5 @@ export function openApiDocument(api: OpenAPIHono) {
 /** Regexes of every registered path, to tell 405 (path exists, method does not) from 404. */
 function collectPatterns(api: OpenAPIHono): RegExp[] {
   const paths = new Set(api.routes.map((r) => r.path).filter((p) => p !== '/*' && p !== '*'));
-  return [...paths].map((p) => new RegExp(`^${p.replace(/:[^/]+/g, '[^/]+')}/?$`));
+  return [...paths].map((p) => new RegExp(`^${p.replace(/:[^/]+/g, '[^/]+')}$`));
 }
