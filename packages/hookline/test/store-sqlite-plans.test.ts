@@ -26,6 +26,7 @@ const GUARDED: Record<string, string> = {
   FIND_APP_TOKEN_BY_HASH: manage.FIND_APP_TOKEN_BY_HASH,
   DELIVERIES_TO_RESEND: manage.DELIVERIES_TO_RESEND,
   RECOVER_FAILED: manage.RECOVER_FAILED,
+  STATS_HEAD: core.STATS_HEAD,
   EXPIRE_OLD_PENDING: retention.EXPIRE_OLD_PENDING,
   EXPIRED_MESSAGES: retention.EXPIRED_MESSAGES,
   ...Object.fromEntries(retention.DELETE_MESSAGES_ROWS.map((text, i) => [`DELETE_MESSAGES_ROWS.${i}`, text])),
@@ -37,6 +38,7 @@ const EXPECTED_INDEX: Record<string, string> = {
   PAGE_MESSAGES_OF_TYPE: 'messages_app_type_page',
   EXPIRE_OLD_PENDING: 'deliveries_parked',
   RECOVER_FAILED: 'deliveries_endpoint_failed',
+  STATS_HEAD: 'messages_app_page',
 };
 
 it('reaches rows of the management and retention statements through indexes only', async () => {

@@ -197,7 +197,7 @@ export const MessageListQuery = ListQuery.extend({
 export const StatsQuery = z.strictObject({
   since: IsoTime.optional().openapi({
     description:
-      'Deliveries created since then; the window starts at the beginning of the minute `since` falls in (stats are kept per minute). Without it, all retained history.',
+      'Deliveries created (their message\'s timestamp) at or after this time. Without it, all retained history.',
   }),
 });
 

@@ -271,6 +271,38 @@ export function manageConformance(open: () => Promise<DeliveryStore>): void {
   );
 
   it(
+    'counts a window from `since` exactly, also inside a minute: all apps, one app, one endpoint',
+    withStore(async (store) => {
+      const { app, eps } = await seed(store, [{ eventTypes: [] }, { eventTypes: [] }]);
+      const other = await seed(store, [{ eventTypes: [] }]);
+      const lease = { workerId: 'w', until: T0 + 120_000 };
+      const early = await enqueue(store, app.id, 'a', null, lease, T0 + 10_000);
+      const late = await enqueue(store, app.id, 'a', null, lease, T0 + 30_000);
+      await enqueue(store, other.app.id, 'a', null, lease, T0 + 40_000); // pending
+      const [late0, late1] = late.leased.sort((x, y) => (x.endpointId === eps[0]!.id ? -1 : y.endpointId === eps[0]!.id ? 1 : 0));
+      await store.recordAttempts('w', [
+        ...early.leased.map((d) => outcome(d, { kind: 'succeeded' }, T0 + 10_005)),
+        outcome(late0!, { kind: 'succeeded' }, T0 + 30_500),
+        outcome(late1!, { kind: 'failed' }, T0 + 30_600),
+      ]);
+      const figures = async (appId: string | null, since: number | null, endpointId: string | null = null) => {
+        const s = await store.deliveryStats({ appId, endpointId, since });
+        return [s.count, s.succeeded, s.failed, s.pending];
+      };
+      // The whole minute, then from inside it: the early message's deliveries (10 s in) are left out.
+      assert.deepEqual(await figures(app.id, T0), [4, 3, 1, 0]);
+      assert.deepEqual(await figures(app.id, T0 + 20_000), [2, 1, 1, 0]);
+      assert.deepEqual(await figures(app.id, T0 + 30_000), [2, 1, 1, 0], 'at or after since');
+      assert.deepEqual(await figures(app.id, T0 + 30_001), [0, 0, 0, 0]);
+      assert.deepEqual(await figures(app.id, T0 + 20_000, eps[0]!.id), [1, 1, 0, 0]);
+      assert.deepEqual(await figures(null, T0 + 20_000), [3, 1, 1, 1], 'every app');
+      assert.deepEqual(await figures(null, T0 + 35_000), [1, 0, 0, 1]);
+      const delay = (await store.deliveryStats({ appId: app.id, since: T0 + 20_000 })).delayMs.p50!;
+      assert.ok(delay > 450 && delay < 550, `only the 500 ms delay after since is left, got ${delay}`);
+    }),
+  );
+
+  it(
     'a lease handed back after its endpoint was disabled is parked, and due again when it is re-enabled',
     withStore(async (store) => {
       const { app, eps } = await seed(store, [{ eventTypes: [] }]);

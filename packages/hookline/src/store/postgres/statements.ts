@@ -335,6 +335,19 @@ export const TRY_SESSION_LOCK = `SELECT pg_try_advisory_lock($1) AS locked`;
 export const SESSION_UNLOCK = `SELECT pg_advisory_unlock($1)`;
 /** Whether autovacuum runs on this server. */
 export const SHOW_AUTOVACUUM = `SELECT current_setting('autovacuum') AS autovacuum`;
+/**
+ * Deliveries created in [from, to) (the part of a window's first minute before `since`), as the counters
+ * hold them: status, and the delay a success was counted with. App by app through messages_app_page.
+ * Params: appId (null: every app), endpointId (null: every one), from, to.
+ */
+export const STATS_HEAD = `
+SELECT d.status, (d.finished_at - d.created_at)::float8 AS delay
+FROM hookline.apps a
+CROSS JOIN LATERAL (
+  SELECT m.id FROM hookline.messages m WHERE m.app_id = a.id AND m.timestamp >= $3 AND m.timestamp < $4
+) m
+JOIN hookline.deliveries d ON d.message_id = m.id
+WHERE ($1::text IS NULL OR a.id = $1) AND ($2::text IS NULL OR d.endpoint_id = $2)`;
 /** Sum app counters (folded and not yet folded) over a window. Params: app (null = all), since. */
 export const SUM_STATS = `
 SELECT COALESCE(SUM(count), 0)::bigint AS count, COALESCE(SUM(succeeded), 0)::bigint AS succeeded,

@@ -1,5 +1,6 @@
-import { histogramQuantile, statsMinute } from '../../core/histogram.js';
+import { statsMinute } from '../../core/histogram.js';
 import { type DelayRow, StatsAccumulator, type StatsRow } from '../stats-accumulator.js';
+import { type HeadDelivery, headOf, summarize, withoutHead } from '../stats-window.js';
 import type { DeliveryStats, StatsWindow } from '../types.js';
 import type { PostgresContext } from './context.js';
 import type { PgQueryable } from './driver.js';
@@ -51,7 +52,11 @@ export async function writeStats(tx: PgQueryable, count: (stats: StatsAccumulato
   await flushStats(tx, stats);
 }
 
-/** Count, Success rate and Delay from the per-minute counters and pending deltas: of all apps, one, or one endpoint. */
+/**
+ * Count, Success rate and Delay of the deliveries created at or after `since` (per-minute counters and
+ * pending deltas, less the deliveries of `since`'s own minute created before it): of all apps, one, or one
+ * endpoint.
+ */
 export async function deliveryStats(ctx: PostgresContext, window: StatsWindow): Promise<DeliveryStats> {
   const since = window.since === null ? 0 : statsMinute(window.since);
   const endpointId = window.endpointId ?? null;
@@ -64,18 +69,9 @@ export async function deliveryStats(ctx: PostgresContext, window: StatsWindow): 
   for (const row of await ctx.rows<{ bucket: number; n: number }>(delaySql, params)) {
     if (row.n > 0) buckets.set(row.bucket, row.n);
   }
-  const { count, succeeded, failed } = totals ?? { count: 0, succeeded: 0, failed: 0 };
-  const finished = succeeded + failed;
-  return {
-    count,
-    succeeded,
-    failed,
-    pending: Math.max(0, count - finished),
-    successRate: finished === 0 ? null : succeeded / finished,
-    delayMs: {
-      p50: histogramQuantile(buckets, 0.5),
-      p95: histogramQuantile(buckets, 0.95),
-      p99: histogramQuantile(buckets, 0.99),
-    },
-  };
+  const head = headOf(window.since);
+  const before = head
+    ? await ctx.rows<HeadDelivery>(sql.STATS_HEAD, [window.appId, endpointId, head.from, head.to])
+    : [];
+  return summarize(withoutHead({ ...(totals ?? { count: 0, succeeded: 0, failed: 0 }), buckets }, before));
 }

@@ -165,6 +165,16 @@ FROM delivery_stats WHERE (@appId IS NULL OR app_id = @appId) AND minute >= @sin
 /** Sum delay buckets over a window. */
 export const SUM_DELAY = `
 SELECT bucket, SUM(n) AS n FROM delay_histogram WHERE (@appId IS NULL OR app_id = @appId) AND minute >= @since GROUP BY bucket`;
+/**
+ * Deliveries created in [from, to) (the part of a window's first minute before `since`), as the counters
+ * hold them: status, and the delay a success was counted with. App by app through messages_app_page
+ * (CROSS JOIN keeps apps outermost). Params: appId (null: every app), endpointId (null: every one), from, to.
+ */
+export const STATS_HEAD = `
+SELECT d.status, d.finished_at - d.created_at AS delay
+FROM apps a CROSS JOIN messages m CROSS JOIN deliveries d
+WHERE (@appId IS NULL OR a.id = @appId) AND m.app_id = a.id AND m.timestamp >= @from AND m.timestamp < @to
+  AND d.message_id = m.id AND (@endpointId IS NULL OR d.endpoint_id = @endpointId)`;
 /** Sum one endpoint's counters over a window. Params: appId, endpointId, since. */
 export const SUM_ENDPOINT_STATS = `
 SELECT COALESCE(SUM(count), 0) AS count, COALESCE(SUM(succeeded), 0) AS succeeded, COALESCE(SUM(failed), 0) AS failed

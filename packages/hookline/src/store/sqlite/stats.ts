@@ -1,9 +1,14 @@
-import { histogramQuantile, statsMinute } from '../../core/histogram.js';
+import { statsMinute } from '../../core/histogram.js';
+import { type HeadDelivery, headOf, summarize, withoutHead } from '../stats-window.js';
 import type { DeliveryStats, StatsWindow } from '../types.js';
 import type { SqliteContext } from './context.js';
 import * as sql from './statements.js';
 
-/** Count, Success rate and Delay from the per-minute counters: of every app, one app, or one endpoint. */
+/**
+ * Count, Success rate and Delay of the deliveries created at or after `since`: of every app, one app, or
+ * one endpoint. Whole minutes come from the per-minute counters; the deliveries of `since`'s own minute
+ * created before it are read from their rows and taken out.
+ */
 export function deliveryStats(ctx: SqliteContext, window: StatsWindow): DeliveryStats {
   const since = window.since === null ? 0 : statsMinute(window.since);
   const endpointId = window.endpointId ?? null;
@@ -15,17 +20,9 @@ export function deliveryStats(ctx: SqliteContext, window: StatsWindow): Delivery
   for (const row of ctx.stmt(delaySql).all(params) as Array<{ bucket: number; n: number }>) {
     if (row.n > 0) buckets.set(row.bucket, row.n);
   }
-  const finished = totals.succeeded + totals.failed;
-  return {
-    count: totals.count,
-    succeeded: totals.succeeded,
-    failed: totals.failed,
-    pending: Math.max(0, totals.count - finished),
-    successRate: finished === 0 ? null : totals.succeeded / finished,
-    delayMs: {
-      p50: histogramQuantile(buckets, 0.5),
-      p95: histogramQuantile(buckets, 0.95),
-      p99: histogramQuantile(buckets, 0.99),
-    },
-  };
+  const head = headOf(window.since);
+  const before = head
+    ? (ctx.stmt(sql.STATS_HEAD).all({ appId: window.appId, endpointId, ...head }) as HeadDelivery[])
+    : [];
+  return summarize(withoutHead({ ...totals, buckets }, before));
 }
