@@ -173,14 +173,14 @@ describe('dispatcher', () => {
     assert.deepEqual(sent, ['r1']);
   });
 
-  it('an endpoint disabled elsewhere (PATCH, another process): what waits for it goes back, never out', async () => {
+  it('an endpoint changed or disabled elsewhere (PATCH, another process): what waits for it goes back to the store', async () => {
     const { store, sent, dispatcher, limited } = rateLimitedEndpoint(200);
     dispatcher.start();
     try {
       dispatcher.accept(limited('r1', 'r2'));
       await waitFor(() => sent.length === 2, 'a second\'s worth sent');
       dispatcher.accept(limited('r3', 'r4')); // no token left: they wait here, the next one in ½ s
-      dispatcher.endpointDisabled('ep_limited');
+      dispatcher.endpointChanged('ep_limited');
       await waitFor(() => store.released.length === 2, 'the two waiting deliveries given back');
       assert.deepEqual(store.released.sort(), ['r3', 'r4']);
     } finally {

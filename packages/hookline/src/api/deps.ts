@@ -8,7 +8,7 @@ import type { AppRateLimit } from './app-rate-limit.js';
 import type { EventTypeCatalog } from './event-type-catalog.js';
 
 /** The local dispatcher as the API sees it: fresh deliveries go to it from memory. */
-export type LocalDispatch = Pick<Delivery, 'enqueue' | 'wake' | 'endpointDisabled'>;
+export type LocalDispatch = Pick<Delivery, 'enqueue' | 'wake' | 'endpointChanged'>;
 
 /** Everything route handlers use; built once per server. */
 export interface ApiDeps {

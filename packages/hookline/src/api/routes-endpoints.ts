@@ -1,4 +1,5 @@
 import { checkEndpointUrl, checkResolvedHost } from '../core/address-policy.js';
+import { settleWithin } from '../core/deadline.js';
 import { newId } from '../core/ids.js';
 import { generateSecret, SECRET_OVERLAP_MS } from '../core/secrets.js';
 import type { ApiDeps } from './deps.js';
@@ -98,14 +99,12 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
         updatedAt: deps.clock(),
       });
       if (!updated) throw new HttpError('endpoint_not_found', `no endpoint ${params.ep} in app ${app.id}`);
+      await dispatchLearns(deps, updated.id); // what waits to go out holds the old details
       if (endpoint.disabled && !updated.disabled) {
         deps.dispatch?.wake();
         deps.operational?.endpointEnabled(updated);
       }
-      if (!endpoint.disabled && updated.disabled) {
-        deps.dispatch?.endpointDisabled(updated.id);
-        deps.operational?.endpointDisabled(updated, 'manual');
-      }
+      if (!endpoint.disabled && updated.disabled) deps.operational?.endpointDisabled(updated, 'manual');
       return c.json(presentEndpoint(updated));
     },
   });
@@ -121,7 +120,7 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
       const app = refuseOperationalChange(await loadApp(deps, params.app!, principal));
       const endpoint = await loadEndpoint(deps, app, params.ep!);
       deps.deliveriesGivenUp((await deps.store.deleteEndpoint(app.id, endpoint.id, deps.clock())) ?? 0);
-      deps.dispatch?.endpointDisabled(endpoint.id);
+      await dispatchLearns(deps, endpoint.id);
       return c.body(null, 204);
     },
   });
@@ -157,6 +156,7 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
         previousUntil: now + SECRET_OVERLAP_MS,
       });
       if (!rotated) throw new HttpError('endpoint_not_found', `no endpoint ${params.ep} in app ${app.id}`);
+      await dispatchLearns(deps, endpoint.id); // waiting deliveries were to be signed with the old secrets
       return c.body(null, 204);
     },
   });
@@ -177,4 +177,13 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
       return c.json(result, 202);
     },
   });
+}
+
+/**
+ * Tell this process's dispatcher an endpoint changed before answering, so that nothing it holds for the
+ * endpoint goes out afterwards with the old details (other processes hear it by NOTIFY). Bounded: a stuck
+ * delivery thread does not hold the answer.
+ */
+async function dispatchLearns(deps: ApiDeps, endpointId: string): Promise<void> {
+  if (deps.dispatch) await settleWithin(deps.dispatch.endpointChanged(endpointId), 1_000, () => undefined);
 }

@@ -96,7 +96,7 @@ export async function openDeliveryThread(
   return {
     enqueue: (input) => store.enqueueForDelivery(input),
     wake: () => void worker.call('wake', []).catch(ignore),
-    endpointDisabled: (endpointId) => void worker.call('endpointDisabled', [endpointId]).catch(ignore),
+    endpointChanged: (endpointId) => worker.call('endpointChanged', [endpointId]).then(ignore, ignore),
     start: () => void worker.call('start', []).catch(ignore),
     stop: async (graceMs) => {
       if (closed) return;

@@ -43,7 +43,7 @@ await serveOnThread(
     return {
       start: () => delivery.start(),
       wake: () => delivery.wake(),
-      endpointDisabled: (endpointId: string) => delivery.endpointDisabled(endpointId),
+      endpointChanged: (endpointId: string) => delivery.endpointChanged(endpointId),
       health: () => delivery.health(),
       stop: (graceMs: number) => delivery.stop(graceMs),
     };

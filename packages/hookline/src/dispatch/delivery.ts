@@ -12,8 +12,12 @@ export interface Delivery {
   enqueue(input: FreshMessage): Promise<Accepted | null>;
   /** Something may be due now (endpoint re-enabled, resend): look at the queue. */
   wake(): void;
-  /** The endpoint was disabled or deleted: nothing more may start to it (what waits goes back, parked). */
-  endpointDisabled(endpointId: string): void;
+  /**
+   * The endpoint was changed, disabled or deleted: what waits to go to it goes back to the store, to be
+   * claimed again as the endpoint now is (never while it is disabled). Resolves once this process's
+   * dispatcher has done so.
+   */
+  endpointChanged(endpointId: string): Promise<void>;
   start(): void;
   /** Stop claiming; give in-flight attempts up to `graceMs`, release the rest, close connections. */
   stop(graceMs: number): Promise<void>;
@@ -72,7 +76,7 @@ export function localDelivery(
     dispatcher,
     enqueue: (input) => enqueueAndHandOff(store, input, dispatcher),
     wake: () => dispatcher.wake(),
-    endpointDisabled: (endpointId) => dispatcher.endpointDisabled(endpointId),
+    endpointChanged: async (endpointId) => dispatcher.endpointChanged(endpointId),
     start: () => dispatcher.start(),
     stop: async (graceMs) => {
       await dispatcher.stop(graceMs);

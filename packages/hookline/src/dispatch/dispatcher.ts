@@ -142,10 +142,10 @@ export class Dispatcher implements HandOff {
     this.leaseTimer.unref();
     if (this.store.capabilities.listenNotify && this.store.onNewWork) {
       const unsubscribeWork = this.store.onNewWork(() => this.wake());
-      const unsubscribeDisabled = this.store.onEndpointDisabled?.((id) => this.endpointDisabled(id));
+      const unsubscribeChanged = this.store.onEndpointChanged?.((id) => this.endpointChanged(id));
       this.unsubscribe = () => {
         unsubscribeWork();
-        unsubscribeDisabled?.();
+        unsubscribeChanged?.();
       };
     }
     this.wake();
@@ -312,11 +312,12 @@ export class Dispatcher implements HandOff {
   }
 
   /**
-   * The endpoint was disabled or deleted: what waits here to go to it (its rate-limit line, its lane's
-   * line) goes back to the store, which parks it until the endpoint is enabled again. Attempts already
-   * under way finish and are recorded.
+   * The endpoint was changed (URL, headers, secret, rate limit), disabled or deleted: what waits here to go
+   * to it (its rate-limit line, its lane's line) holds its old details, so it goes back to the store, due at
+   * once to be claimed again as the endpoint now is; the store parks it while the endpoint is disabled.
+   * Attempts already under way finish and are recorded.
    */
-  endpointDisabled(endpointId: string): void {
+  endpointChanged(endpointId: string): void {
     const waiting = this.lanes.takeWaitingOf(endpointId);
     const line = this.held.get(endpointId);
     if (line) {
@@ -385,7 +386,7 @@ export class Dispatcher implements HandOff {
     } finally {
       line.taking = false;
     }
-    if (this.held.get(endpointId) !== line) return; // the endpoint was disabled meanwhile
+    if (this.held.get(endpointId) !== line) return; // the endpoint changed meanwhile
     if (line.queue.length === 0) {
       this.held.delete(endpointId);
       return;
@@ -455,7 +456,7 @@ export class Dispatcher implements HandOff {
     this.observer.attemptSent(delivery, result);
     const outcome = decideOutcome(delivery, result, this.options);
     this.outcomes.push(outcome);
-    if (outcome.disableEndpoint) this.endpointDisabled(delivery.endpointId); // 410 Gone: nothing more goes
+    if (outcome.disableEndpoint) this.endpointChanged(delivery.endpointId); // 410 Gone: nothing more goes
     this.scheduleFlush();
   }
 
@@ -494,7 +495,7 @@ export class Dispatcher implements HandOff {
       }
       for (const endpointId of result.disabledEndpoints) {
         this.logger.warn({ endpointId }, 'endpoint disabled');
-        this.endpointDisabled(endpointId);
+        this.endpointChanged(endpointId);
       }
       this.observer.outcomesRecorded(batch, result);
     } catch (error) {

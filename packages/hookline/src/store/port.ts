@@ -78,10 +78,11 @@ export interface DeliveryStore {
    */
   onNewWork?(listener: () => void): () => void;
   /**
-   * With `listenNotify`: call `listener` with the id of each endpoint any process disables or deletes, so
-   * that deliveries waiting in a worker for that endpoint (rate limit, slow-endpoint line) do not go out.
+   * With `listenNotify`: call `listener` with the id of each endpoint any process changes, disables or
+   * deletes, so that deliveries waiting in a worker for that endpoint (rate limit, slow-endpoint line) do
+   * not go out with its old details, or at all while it is disabled.
    */
-  onEndpointDisabled?(listener: (endpointId: string) => void): () => void;
+  onEndpointChanged?(listener: (endpointId: string) => void): () => void;
 
   getSetting(key: string): Promise<string | null>;
   /** Store `value` unless the key exists; returns the value that is stored afterwards. */

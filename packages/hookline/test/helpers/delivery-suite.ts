@@ -142,6 +142,31 @@ export function deliverySuite(backend: TestBackend): void {
       assert.deepEqual(last.map((a) => a.status), ['succeeded', 'succeeded']);
     });
 
+    it('sends what waits for a changed endpoint as it now is: a new URL, and nothing once disabled', async () => {
+      const app = await hl.app('changed-endpoint');
+      const ep = await hl.endpoint(app, { url: `${rx.url}/changed-old`, rateLimit: 2 });
+      const sent: string[] = [];
+      for (let i = 0; i < 6; i++) sent.push((await hl.send(app, { eventType: 'a.b', payload: { i } })).body.id);
+      // Two go at once (a second's worth); two wait in the dispatcher for tokens, half a second apart.
+      await waitFor(() => rx.on('/changed-old').length === 2, 'the first second\'s worth');
+      const moved = await hl.call('PATCH', `/v1/apps/${app}/endpoints/${ep.id}`, { url: `${rx.url}/changed-new` });
+      assert.equal(moved.status, 200);
+      await waitFor(() => rx.on('/changed-new').length === 4, 'the rest, at the new URL', 10_000);
+      assert.equal(rx.on('/changed-old').length, 2, 'nothing held went to the old URL');
+      const ids = [...rx.on('/changed-old'), ...rx.on('/changed-new')].map((r) => r.headers['webhook-id']);
+      assert.deepEqual(new Set(ids), new Set(sent), 'each message once');
+
+      for (let i = 0; i < 4; i++) await hl.send(app, { eventType: 'a.b', payload: { i } });
+      await waitFor(() => rx.on('/changed-new').length >= 5, 'the next one');
+      const off = await hl.call('PATCH', `/v1/apps/${app}/endpoints/${ep.id}`, { disabled: true });
+      assert.equal(off.status, 200);
+      const atDisable = rx.on('/changed-new').length;
+      const back = await hl.call('PATCH', `/v1/apps/${app}/endpoints/${ep.id}`, { disabled: false });
+      assert.equal(back.status, 200);
+      await waitFor(() => rx.on('/changed-new').length === 8, 'the held ones, once re-enabled', 10_000);
+      assert.ok(atDisable < 8, 'some were still held when it was disabled');
+    });
+
     it('creates one message and one set of deliveries for a repeated eventId', async () => {
       const app = await hl.app('idempotent');
       await hl.endpoint(app, { url: `${rx.url}/idem` });

@@ -61,10 +61,9 @@ export function updateEndpoint(
       // Re-enabling starts a fresh failure window for the auto-disable rule.
       current.disabled && !disabled ? null : current.failingSince,
     ]);
-    if (!current.disabled && disabled) {
-      await tx.query(sql.PARK_ENDPOINTS_PENDING, [[endpointId]]);
-      await tx.query(sql.NOTIFY_ENDPOINTS_DISABLED, [[endpointId]]);
-    }
+    if (!current.disabled && disabled) await tx.query(sql.PARK_ENDPOINTS_PENDING, [[endpointId]]);
+    // Workers holding deliveries for it send them with its old details (or at all): they give them back.
+    await tx.query(sql.NOTIFY_ENDPOINTS_CHANGED, [[endpointId]]);
     if (current.disabled && !disabled) {
       const unparked = await tx.query(sql.UNPARK_ENDPOINT_PENDING, [patch.updatedAt, endpointId]);
       if ((unparked.rowCount ?? 0) > 0) await tx.query(sql.NOTIFY_NEW_WORK);
@@ -90,7 +89,7 @@ export function deleteEndpoint(
     await writeStats(tx, (stats) => {
       for (const d of given.rows) stats.add(d.app_id, endpointId, d.created_at, 0, 0, 1);
     });
-    await tx.query(sql.NOTIFY_ENDPOINTS_DISABLED, [[endpointId]]);
+    await tx.query(sql.NOTIFY_ENDPOINTS_CHANGED, [[endpointId]]);
     return given.rows.length;
   });
 }

@@ -1,5 +1,5 @@
 import { connectDedicated, type PgListenConnection, type PgOptions } from './driver.js';
-import { ENDPOINT_DISABLED_CHANNEL, LISTEN_ENDPOINT_DISABLED, LISTEN_NEW_WORK } from './statements.js';
+import { ENDPOINT_CHANGED_CHANNEL, LISTEN_ENDPOINT_CHANGED, LISTEN_NEW_WORK } from './statements.js';
 
 export type StoreLog = (level: 'info' | 'warn', message: string, error?: unknown) => void;
 
@@ -7,14 +7,14 @@ const MIN_RETRY_MS = 250;
 const MAX_RETRY_MS = 5_000;
 
 /**
- * One dedicated connection LISTENing for new work and for disabled endpoints, shared by every subscriber
+ * One dedicated connection LISTENing for new work and for changed endpoints, shared by every subscriber
  * of the store. When it breaks it reconnects with backoff; after each (re)connect new-work subscribers are
  * called once, because announcements sent while it was away are lost (the dispatcher's polling covers the
  * gap too; a disabled endpoint missed then is still never claimed, only what already waited may go).
  */
 export class NewWorkListener {
   private readonly subscribers = new Set<() => void>();
-  private readonly disabledSubscribers = new Set<(endpointId: string) => void>();
+  private readonly changedSubscribers = new Set<(endpointId: string) => void>();
   private connection: PgListenConnection | null = null;
   private connecting = false;
   private stopped = false;
@@ -32,9 +32,9 @@ export class NewWorkListener {
     return this.add(this.subscribers, listener);
   }
 
-  /** Called with the id of each endpoint any process disables or deletes. */
-  subscribeDisabled(listener: (endpointId: string) => void): () => void {
-    return this.add(this.disabledSubscribers, listener);
+  /** Called with the id of each endpoint any process changes, disables or deletes. */
+  subscribeChanged(listener: (endpointId: string) => void): () => void {
+    return this.add(this.changedSubscribers, listener);
   }
 
   private add<T>(set: Set<T>, listener: T): () => void {
@@ -65,12 +65,12 @@ export class NewWorkListener {
     try {
       connection = await connectDedicated(this.url, this.options);
       connection.onNotification((channel, payload) => {
-        if (channel !== ENDPOINT_DISABLED_CHANNEL) return this.announce();
-        for (const subscriber of this.disabledSubscribers) subscriber(payload);
+        if (channel !== ENDPOINT_CHANGED_CHANNEL) return this.announce();
+        for (const subscriber of this.changedSubscribers) subscriber(payload);
       });
       connection.onClose((error) => this.lost(connection!, error));
       await connection.query(LISTEN_NEW_WORK);
-      await connection.query(LISTEN_ENDPOINT_DISABLED);
+      await connection.query(LISTEN_ENDPOINT_CHANGED);
     } catch (error) {
       await connection?.end();
       this.connecting = false;

@@ -254,8 +254,8 @@ export class PostgresStore implements DeliveryStore {
     await this.ctx.rows(sql.PING);
   }
 
-  onEndpointDisabled(listener: (endpointId: string) => void): () => void {
-    return this.listener.subscribeDisabled(listener);
+  onEndpointChanged(listener: (endpointId: string) => void): () => void {
+    return this.listener.subscribeChanged(listener);
   }
 
   onNewWork(listener: () => void): () => void {

@@ -5,7 +5,7 @@ import type { BatchContext } from './enqueue-batch.js';
 import {
   DISABLE_ENDPOINTS,
   FINISH_DELIVERIES,
-  NOTIFY_ENDPOINTS_DISABLED,
+  NOTIFY_ENDPOINTS_CHANGED,
   PARK_ENDPOINTS_PENDING,
   UPDATE_ENDPOINT_FAILURES,
 } from './statements.js';
@@ -66,7 +66,7 @@ async function recordOne(tx: PgQueryable, { workerId, outcomes }: RecordInput, c
     result.disabledEndpoints = disabled.rows.map((r) => r.id);
     if (result.disabledEndpoints.length > 0) {
       await tx.query(PARK_ENDPOINTS_PENDING, [result.disabledEndpoints]);
-      await tx.query(NOTIFY_ENDPOINTS_DISABLED, [result.disabledEndpoints]);
+      await tx.query(NOTIFY_ENDPOINTS_CHANGED, [result.disabledEndpoints]);
     }
   }
 

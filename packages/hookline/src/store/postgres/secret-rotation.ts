@@ -2,7 +2,7 @@ import { rotateSecrets } from '../../core/secrets.js';
 import type { Endpoint, SecretRotation } from '../types.js';
 import type { PostgresContext } from './context.js';
 import { type EndpointRow, toEndpoint } from './rows.js';
-import { LOCK_ENDPOINT } from './statements.js';
+import { LOCK_ENDPOINT, NOTIFY_ENDPOINTS_CHANGED } from './statements.js';
 import { SET_ENDPOINT_SECRETS } from './statements-manage.js';
 
 /** Rotate with the endpoint row locked, so two concurrent rotations (two processes) cannot lose a secret. */
@@ -22,6 +22,7 @@ export function rotateEndpointSecret(
       JSON.stringify(secrets),
       rotation.now,
     ]);
+    await tx.query(NOTIFY_ENDPOINTS_CHANGED, [[endpointId]]);
     return toEndpoint(rows[0]!);
   });
 }

@@ -22,12 +22,12 @@ export const RECORD_MIGRATION = `INSERT INTO hookline.schema_migrations (version
 export const NOTIFY_NEW_WORK = `SELECT pg_notify('${NEW_WORK_CHANNEL}', '')`;
 /** Subscribe this connection to new-work announcements. */
 export const LISTEN_NEW_WORK = `LISTEN ${NEW_WORK_CHANNEL}`;
-/** The channel that tells every worker an endpoint was disabled or deleted (payload: its id). */
-export const ENDPOINT_DISABLED_CHANNEL = 'hookline_endpoint_disabled';
-/** Announce disabled or deleted endpoints; delivered at COMMIT. Params: ids[]. */
-export const NOTIFY_ENDPOINTS_DISABLED = `SELECT pg_notify('${ENDPOINT_DISABLED_CHANNEL}', id) FROM unnest($1::text[]) AS id`;
-/** Subscribe this connection to disabled-endpoint announcements. */
-export const LISTEN_ENDPOINT_DISABLED = `LISTEN ${ENDPOINT_DISABLED_CHANNEL}`;
+/** The channel that tells every worker an endpoint was changed, disabled or deleted (payload: its id). */
+export const ENDPOINT_CHANGED_CHANNEL = 'hookline_endpoint_changed';
+/** Announce changed, disabled or deleted endpoints; delivered at COMMIT. Params: ids[]. */
+export const NOTIFY_ENDPOINTS_CHANGED = `SELECT pg_notify('${ENDPOINT_CHANGED_CHANNEL}', id) FROM unnest($1::text[]) AS id`;
+/** Subscribe this connection to changed-endpoint announcements. */
+export const LISTEN_ENDPOINT_CHANGED = `LISTEN ${ENDPOINT_CHANGED_CHANNEL}`;
 /** Cheapest round trip. */
 export const PING = `SELECT 1`;
 
