@@ -83,7 +83,11 @@ describe('hookline serve', () => {
     assertOneLineError(await runToExit(['serve', '--retry-schedule', '5s,,1m']), /--retry-schedule/);
     assertOneLineError(await runToExit(['serve', '--role', 'boss']), /--role must be api, worker or all/);
     assertOneLineError(await runToExit(['serve', '--request-timeout', 'soon']), /--request-timeout/);
-    assertOneLineError(await runToExit(['serve', '--no-such-flag']), /unknown option/);
+    assertOneLineError(await runToExit(['serve', '--no-such-flag']), /^hookline: unknown option/);
+    assertOneLineError(
+      await runToExit(['serve', '--role', 'api', '--db', join(dir, 'role.db')]),
+      /--role api needs PostgreSQL/,
+    );
     assertOneLineError(await runToExit(['serve', '--api-rate-limit', '-5']), /--api-rate-limit must be a whole number/);
     assertOneLineError(await runToExit(['serve'], { HOOKLINE_PORT: '70000' }), /--port must be between/);
     assertOneLineError(

@@ -37,7 +37,8 @@ export async function main(argv: string[]): Promise<void> {
     .description('Webhook delivery for open platforms')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    // Commander's own errors (an unknown option) read like hookline's: one `hookline: …` line.
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.replace(/^error: /, 'hookline: ')) });
   program
     .command('serve')
     .description('run the API and the delivery workers')

@@ -142,6 +142,10 @@ export function resolveServeConfig(
     throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
   const adminToken = env.HOOKLINE_ADMIN_TOKEN?.trim() || null;
+  // One process serves a SQLite file (it locks it), so that process must take messages and deliver them.
+  if (!isPostgresUrl(db) && roleText !== 'all') {
+    throw new ConfigError(`--role ${roleText} needs PostgreSQL: a SQLite file is served by one process, which runs the API and delivery both`);
+  }
   if (isPostgresUrl(db) && !URL.canParse(db)) {
     throw new ConfigError('--db must be a URL like postgres://user:password@host:5432/database');
   }

@@ -107,6 +107,7 @@ export class Metrics implements MetricsSink {
     });
     for (const outcome of ['succeeded', 'failed']) this.deliveries.inc({ outcome }, 0);
     for (const outcome of ['success', 'failure']) this.attempts.inc({ outcome }, 0);
+    for (const kind of ['new', 'duplicate']) this.messages.inc({ kind }, 0);
   }
 
   messageAccepted(created: boolean): void {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { StoreUnavailableError } from '../store/errors.js';
 import type { DeliveryStore } from '../store/port.js';
 
 export interface RetentionOptions {
@@ -61,7 +62,9 @@ export class RetentionPurger {
         await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
-      this.logger.error({ err: error }, 'retention purge failed; retrying next interval');
+      // While the database is away the API and the workers already say so; the purge just waits its turn.
+      if (error instanceof StoreUnavailableError) this.logger.debug({ err: error }, 'retention purge waits for the store');
+      else this.logger.error({ err: error }, 'retention purge failed; retrying next interval');
     }
     if (messages > 0 || expiredDeliveries > 0) {
       this.logger.info(
