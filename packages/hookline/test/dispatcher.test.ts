@@ -183,9 +183,17 @@ describe('dispatcher', () => {
       dispatcher.endpointChanged('ep_limited');
       await waitFor(() => store.released.length === 2, 'the two waiting deliveries given back');
       assert.deepEqual(store.released.sort(), ['r3', 'r4']);
+      // Another endpoint of the app, 1/s: a1 takes its token, a2 waits here a second for the next one.
+      const other = (id: string) => ({ ...delivery(id), endpointId: 'ep_other', rateLimit: 1 });
+      dispatcher.accept([other('a1')]);
+      await waitFor(() => sent.length === 3, 'a1 sent');
+      dispatcher.accept([other('a2')]);
+      dispatcher.endpointChanged('app_1'); // the app was deleted, with all its endpoints
+      await waitFor(() => store.released.length === 3, 'a2, waiting here, given back');
+      assert.equal(store.released.at(-1), 'a2');
     } finally {
       await dispatcher.stop(10);
     }
-    assert.deepEqual(sent, ['r1', 'r2']);
+    assert.deepEqual(sent, ['r1', 'r2', 'a1']);
   });
 });

@@ -66,6 +66,41 @@ describe('hookline.send_message on PostgreSQL', { skip: skipWithoutPg }, () => {
     assert.equal(stats.count, stats.succeeded + stats.pending + stats.failed);
   });
 
+  it('makes deleting an endpoint, or its app, wait for an open transaction enqueuing to it: nothing left pending', async () => {
+    const app = await hl.app('racing', 'racing');
+    const ep = await hl.endpoint(app, { url: `${rx.url}/racing` });
+    const waitingOnLock = async () =>
+      (
+        await platform.query(
+          `SELECT count(*)::int AS n FROM pg_locks
+           WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        )
+      ).rows[0].n > 0;
+    const deleteWhileEnqueuing = async (path: string) => {
+      await platform.query('BEGIN');
+      await platform.query(`SELECT hookline.send_message('racing', 'a.b', '{}'::jsonb)`);
+      let settled = false;
+      const deleting = hl.call('DELETE', path).finally(() => (settled = true));
+      await waitFor(async () => settled || (await waitingOnLock()), 'the delete to wait (or to finish)');
+      assert.equal(settled, false, 'the delete waits for the transaction that enqueues to it');
+      await platform.query('COMMIT');
+      assert.equal((await deleting).status, 204);
+    };
+
+    await deleteWhileEnqueuing(`/v1/apps/${app}/endpoints/${ep.id}`);
+    const stats = (await hl.call('GET', `/v1/apps/${app}/stats`)).body;
+    assert.deepEqual([stats.count, stats.failed, stats.pending], [1, 1, 0], 'its delivery was given up, not left pending');
+
+    await hl.endpoint(app, { url: `${rx.url}/racing-2` });
+    await deleteWhileEnqueuing(`/v1/apps/${app}`);
+    const left = await platform.query(
+      `SELECT (SELECT count(*) FROM hookline.messages WHERE app_id = $1)::int AS messages,
+              (SELECT count(*) FROM hookline.deliveries WHERE app_id = $1)::int AS deliveries`,
+      [app],
+    );
+    assert.deepEqual(left.rows[0], { messages: 0, deliveries: 0 }, 'nothing of the deleted app is left');
+  });
+
   it('leaves no message and no delivery when the transaction rolls back', async () => {
     await platform.query('BEGIN');
     const rolledBack = (await platform.query(`SELECT hookline.send_message('shop', 'order.paid', '{"n": 1}') AS id`))

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/config.js';
+import { settleWithin } from '../core/deadline.js';
 import type { OperationalWebhooks } from '../operational/operational-webhooks.js';
 import type { DeliveryStore } from '../store/port.js';
 import type { Delivery } from '../dispatch/delivery.js';
@@ -33,4 +34,13 @@ export interface ApiDeps {
   messageAccepted: (created: boolean) => void;
   /** Deliveries given up without an attempt (their endpoint was deleted): finished, failed, for /metrics. */
   deliveriesGivenUp: (count: number) => void;
+}
+
+/**
+ * Tell this process's dispatcher an endpoint changed (or, with an app id, an app was deleted) before
+ * answering, so that nothing it holds for it goes out afterwards with the old details (other processes
+ * hear it by NOTIFY). Bounded: a stuck delivery thread does not hold the answer.
+ */
+export async function dispatchLearns(deps: ApiDeps, id: string): Promise<void> {
+  if (deps.dispatch) await settleWithin(deps.dispatch.endpointChanged(id), 1_000, () => undefined);
 }

@@ -1,5 +1,5 @@
 import { newId } from '../core/ids.js';
-import type { ApiDeps } from './deps.js';
+import { type ApiDeps, dispatchLearns } from './deps.js';
 import { loadApp, pageRequest, refuseOperationalChange } from './lookup.js';
 import { presentApp } from './present.js';
 import type { DefineRoute } from './route.js';
@@ -75,6 +75,7 @@ export function appRoutes(route: DefineRoute, deps: ApiDeps): void {
       const app = refuseOperationalChange(await loadApp(deps, params.app!, principal));
       await deps.store.deleteApp(app.id, deps.clock());
       deps.apps.forget();
+      await dispatchLearns(deps, app.id); // what waits here to go to its endpoints is dropped
       return c.body(null, 204);
     },
   });

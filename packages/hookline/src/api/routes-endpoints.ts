@@ -1,8 +1,7 @@
 import { checkEndpointUrl, checkResolvedHost } from '../core/address-policy.js';
-import { settleWithin } from '../core/deadline.js';
 import { newId } from '../core/ids.js';
 import { generateSecret, SECRET_OVERLAP_MS } from '../core/secrets.js';
-import type { ApiDeps } from './deps.js';
+import { type ApiDeps, dispatchLearns } from './deps.js';
 import { HttpError } from './errors.js';
 import { loadApp, loadEndpoint, pageRequest, parseTime, refuseOperationalChange, requireEnabled } from './lookup.js';
 import { presentEndpoint } from './present.js';
@@ -177,13 +176,4 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
       return c.json(result, 202);
     },
   });
-}
-
-/**
- * Tell this process's dispatcher an endpoint changed before answering, so that nothing it holds for the
- * endpoint goes out afterwards with the old details (other processes hear it by NOTIFY). Bounded: a stuck
- * delivery thread does not hold the answer.
- */
-async function dispatchLearns(deps: ApiDeps, endpointId: string): Promise<void> {
-  if (deps.dispatch) await settleWithin(deps.dispatch.endpointChanged(endpointId), 1_000, () => undefined);
 }

@@ -14,8 +14,8 @@ export interface Delivery {
   wake(): void;
   /**
    * The endpoint was changed, disabled or deleted: what waits to go to it goes back to the store, to be
-   * claimed again as the endpoint now is (never while it is disabled). Resolves once this process's
-   * dispatcher has done so.
+   * claimed again as the endpoint now is (never while it is disabled). With an app id: every endpoint of
+   * that deleted app. Resolves once this process's dispatcher has done so.
    */
   endpointChanged(endpointId: string): Promise<void>;
   start(): void;

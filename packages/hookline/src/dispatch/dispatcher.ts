@@ -315,12 +315,12 @@ export class Dispatcher implements HandOff {
    * The endpoint was changed (URL, headers, secret, rate limit), disabled or deleted: what waits here to go
    * to it (its rate-limit line, its lane's line) holds its old details, so it goes back to the store, due at
    * once to be claimed again as the endpoint now is; the store parks it while the endpoint is disabled.
-   * Attempts already under way finish and are recorded.
+   * Attempts already under way finish and are recorded. With an app id: every endpoint of that deleted app.
    */
-  endpointChanged(endpointId: string): void {
-    const waiting = this.lanes.takeWaitingOf(endpointId);
-    const line = this.held.get(endpointId);
-    if (line) {
+  endpointChanged(id: string): void {
+    const waiting = this.lanes.takeWaitingOf(id);
+    for (const [endpointId, line] of this.held) {
+      if (endpointId !== id && line.queue[0]?.appId !== id) continue;
       if (line.timer) clearTimeout(line.timer);
       this.held.delete(endpointId);
       waiting.push(...line.queue.splice(0));

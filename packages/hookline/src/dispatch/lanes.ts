@@ -129,15 +129,22 @@ export class EndpointLanes {
     this.forgetShare(lane.appId, app);
   }
 
-  /** The deliveries waiting in one endpoint's line (never attempted), taken out: it was disabled. */
-  takeWaitingOf(endpointId: string): ClaimedDelivery[] {
-    const lane = this.lanes.get(endpointId);
-    if (!lane || lane.waiting.length === 0) return [];
-    const app = this.shareOf(lane.appId);
-    const waiting = lane.waiting.splice(0);
-    app.waiting -= waiting.length;
-    app.lanes.delete(lane);
-    this.forgetShare(lane.appId, app);
+  /**
+   * The deliveries waiting in an endpoint's line (never attempted), taken out: it changed. With an app id,
+   * those of every endpoint of that app (it was deleted).
+   */
+  takeWaitingOf(id: string): ClaimedDelivery[] {
+    const waiting: ClaimedDelivery[] = [];
+    for (const [endpointId, lane] of this.lanes) {
+      if (endpointId !== id && lane.appId !== id) continue;
+      if (lane.waiting.length === 0) continue;
+      const app = this.shareOf(lane.appId);
+      const taken = lane.waiting.splice(0);
+      app.waiting -= taken.length;
+      app.lanes.delete(lane);
+      this.forgetShare(lane.appId, app);
+      waiting.push(...taken);
+    }
     return waiting;
   }
 

@@ -79,8 +79,8 @@ export interface DeliveryStore {
   onNewWork?(listener: () => void): () => void;
   /**
    * With `listenNotify`: call `listener` with the id of each endpoint any process changes, disables or
-   * deletes, so that deliveries waiting in a worker for that endpoint (rate limit, slow-endpoint line) do
-   * not go out with its old details, or at all while it is disabled.
+   * deletes (or of each app it deletes), so that deliveries waiting in a worker for that endpoint (rate
+   * limit, slow-endpoint line) do not go out with its old details, or at all while it is disabled.
    */
   onEndpointChanged?(listener: (endpointId: string) => void): () => void;
 

@@ -55,9 +55,11 @@ export function updateApp(ctx: PostgresContext, appId: string, patch: AppPatch):
 /** Remove an app and everything it owns, in one transaction. */
 export function deleteApp(ctx: PostgresContext, appId: string): Promise<boolean> {
   return ctx.transaction(async (tx) => {
+    await tx.query(sql.LOCK_APP_EXCLUSIVE, [appId]); // deliveries being created for it commit first
     if ((await tx.query(sql.LOCK_APP, [appId])).rows.length === 0) return false;
     for (const text of sql.DELETE_APP_ROWS) await tx.query(text, [appId]);
     await tx.query(sql.DELETE_APP, [appId]);
+    await tx.query(sql.NOTIFY_ENDPOINTS_CHANGED, [[appId]]); // workers drop what they hold for its endpoints
     return true;
   });
 }

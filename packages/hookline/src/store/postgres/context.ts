@@ -21,12 +21,14 @@ export function createContext(pool: PgPool): PostgresContext {
       }
     },
     async transaction<T>(work: (tx: PgQueryable) => Promise<T>): Promise<T> {
-      try {
-        return await once(pool, work);
-      } catch (error) {
-        // The stale connection is gone; the rolled-back work runs again on a fresh one.
-        if (!isStalePlan(error)) throw toStoreError(error);
-        return once(pool, work).catch((e: unknown) => Promise.reject(toStoreError(e)));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await once(pool, work);
+        } catch (error) {
+          // A stale connection is gone, or PostgreSQL chose this transaction to end a deadlock: the
+          // rolled-back work runs again (on a fresh connection), a few times at most.
+          if (attempt >= 3 || !(isStalePlan(error) || isDeadlock(error))) throw toStoreError(error);
+        }
       }
     },
   };
@@ -48,4 +50,10 @@ async function once<T>(pool: PgPool, work: (tx: PgQueryable) => Promise<T>): Pro
   } finally {
     connection.release(broken);
   }
+}
+
+/** PostgreSQL rolled the transaction back to break a deadlock (40P01) or a serialization conflict (40001). */
+function isDeadlock(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
 }

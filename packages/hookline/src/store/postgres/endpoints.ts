@@ -80,6 +80,7 @@ export function deleteEndpoint(
   now: number,
 ): Promise<number | null> {
   return ctx.transaction(async (tx) => {
+    await tx.query(sql.LOCK_APP_EXCLUSIVE, [appId]); // deliveries being created for it commit first
     const deleted = await tx.query(sql.DELETE_ENDPOINT, [now, appId, endpointId]);
     if ((deleted.rowCount ?? 0) === 0) return null;
     const given = await tx.query<{ app_id: string; created_at: number }>(sql.FAIL_ENDPOINT_PENDING, [

@@ -4,7 +4,7 @@ import type { StatsAccumulator } from '../stats-accumulator.js';
 import type { ClaimedDelivery, EndpointSecret, EnqueueInput, EnqueueResult } from '../types.js';
 import type { PgQueryable } from './driver.js';
 import { type MessageRow, toMessage } from './rows.js';
-import { INSERT_DELIVERIES, INSERT_MESSAGES, MESSAGES_BY_EVENT_IDS } from './statements.js';
+import { INSERT_DELIVERIES, INSERT_MESSAGES, LOCK_APPS_SHARED, MESSAGES_BY_EVENT_IDS } from './statements.js';
 
 /** What a batch needs from the store around it. */
 export interface BatchContext {
@@ -55,6 +55,9 @@ export async function enqueueMany(
   });
 
   const messages = primaries.map((i) => inputs[i]!.message);
+  // Sent together with the insert (pipelined, no round trip of its own); the insert, a statement of its
+  // own, reads the apps' endpoints only once a delete of one of them has committed (APP_LOCK_CLASS).
+  const locked = tx.query(LOCK_APPS_SHARED, [[...new Set(messages.map((m) => m.appId))]]);
   const inserted = await tx.query<InsertRow>(INSERT_MESSAGES, [
     messages.map((m) => m.id),
     messages.map((m) => m.appId),
@@ -63,6 +66,7 @@ export async function enqueueMany(
     messages.map((m) => m.payload),
     messages.map((m) => m.timestamp),
   ]);
+  await locked;
   const created = new Set<string>();
   const endpointsOfApp = new Map<string, TargetRow[]>();
   for (const row of inserted.rows) {

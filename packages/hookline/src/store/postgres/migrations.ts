@@ -2,6 +2,8 @@
  * Numbered, forward-only migrations of the `hookline` schema. All pending ones run in ONE transaction
  * that first takes MIGRATION_LOCK, so processes starting together apply each migration exactly once.
  */
+import { APP_LOCK_CLASS } from './statements.js';
+
 export const MIGRATION_LOCK = 7_215_202_611;
 
 /** Created before the lock's owner reads which migrations are applied. */
@@ -32,6 +34,18 @@ const STRICT_EVENT_TYPES_CHECK = `
           USING ERRCODE = '22023';
       END IF;
     END;
+  END IF;
+`;
+
+/**
+ * send_message takes its app's lock shared (APP_LOCK_CLASS in statements.ts), held to the end of the caller's
+ * transaction, and looks the app up again once it has it: a delete that got there first has committed.
+ */
+const APP_LOCK = `
+  PERFORM pg_advisory_xact_lock_shared(${APP_LOCK_CLASS}, hashtext(v_app_id));
+  PERFORM 1 FROM hookline.apps a WHERE a.id = v_app_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'hookline.send_message: no app %', quote_literal(send_message.app) USING ERRCODE = 'P0002';
   END IF;
 `;
 
@@ -373,13 +387,18 @@ CREATE TABLE hookline.app_rate (
     name: 'send_message honours --strict-event-types',
     sql: sendMessageFunction(STRICT_EVENT_TYPES_CHECK),
   },
+  {
+    version: 8,
+    name: "send_message holds its app's lock, so deleting an endpoint or the app waits for it",
+    sql: sendMessageFunction(STRICT_EVENT_TYPES_CHECK, APP_LOCK),
+  },
 ];
 
 /**
  * hookline.send_message as migration 3 made it (strictCheck '') and as migration 7 remade it: the text
  * of an applied migration never changes what it did, so both versions come from this one definition.
  */
-function sendMessageFunction(strictCheck: string): string {
+function sendMessageFunction(strictCheck: string, appLock = ''): string {
   return `
 -- send_message counts each delivery on its endpoint's counters too.
 CREATE OR REPLACE FUNCTION hookline.send_message(app text, event_type text, payload jsonb, event_id text DEFAULT NULL)
@@ -417,7 +436,7 @@ ${strictCheck}
   IF v_app_id IS NULL THEN
     RAISE EXCEPTION 'hookline.send_message: no app %', quote_literal(send_message.app) USING ERRCODE = 'P0002';
   END IF;
-
+${appLock}
   IF send_message.event_id IS NOT NULL THEN
     SELECT m.id INTO v_message_id FROM hookline.messages m
     WHERE m.app_id = v_app_id AND m.event_id = send_message.event_id;

@@ -3,7 +3,7 @@ import type { ReopenedDelivery } from '../stats-accumulator.js';
 import type { RequeueResult } from '../types.js';
 import type { PostgresContext } from './context.js';
 import type { EndpointRow, MessageRow } from './rows.js';
-import { GET_ENDPOINT, GET_MESSAGE, INSERT_DELIVERIES, NOTIFY_NEW_WORK } from './statements.js';
+import { GET_ENDPOINT, GET_MESSAGE, INSERT_DELIVERIES, LOCK_APPS_SHARED, NOTIFY_NEW_WORK } from './statements.js';
 import { DELIVERIES_TO_RESEND, RECOVER_FAILED, REOPEN_DELIVERIES, RESEND_AFTER_FLIGHT } from './statements-manage.js';
 import { writeStats } from './stats.js';
 
@@ -18,6 +18,7 @@ export function resendMessage(
   now: number,
 ): Promise<RequeueResult> {
   return ctx.transaction(async (tx) => {
+    await tx.query(LOCK_APPS_SHARED, [[appId]]);
     const [message] = (await tx.query<MessageRow>(GET_MESSAGE, [appId, messageId])).rows;
     if (!message) return { queued: 0 };
     const deliveries = (await tx.query<ResendRow>(DELIVERIES_TO_RESEND, [appId, messageId, endpointId])).rows;
@@ -68,6 +69,7 @@ export function recoverEndpoint(
   now: number,
 ): Promise<RequeueResult> {
   return ctx.transaction(async (tx) => {
+    await tx.query(LOCK_APPS_SHARED, [[appId]]);
     const [endpoint] = (await tx.query<EndpointRow>(GET_ENDPOINT, [appId, endpointId])).rows;
     if (!endpoint || endpoint.disabled) return { queued: 0 };
     const reopened = (await tx.query<{ created_at: number }>(RECOVER_FAILED, [appId, endpointId, since, now])).rows;

@@ -22,12 +22,26 @@ export const RECORD_MIGRATION = `INSERT INTO hookline.schema_migrations (version
 export const NOTIFY_NEW_WORK = `SELECT pg_notify('${NEW_WORK_CHANNEL}', '')`;
 /** Subscribe this connection to new-work announcements. */
 export const LISTEN_NEW_WORK = `LISTEN ${NEW_WORK_CHANNEL}`;
-/** The channel that tells every worker an endpoint was changed, disabled or deleted (payload: its id). */
+/** The channel that tells every worker an endpoint was changed, disabled or deleted (payload: its id), or an app deleted (its id). */
 export const ENDPOINT_CHANGED_CHANNEL = 'hookline_endpoint_changed';
 /** Announce changed, disabled or deleted endpoints; delivered at COMMIT. Params: ids[]. */
 export const NOTIFY_ENDPOINTS_CHANGED = `SELECT pg_notify('${ENDPOINT_CHANGED_CHANNEL}', id) FROM unnest($1::text[]) AS id`;
 /** Subscribe this connection to changed-endpoint announcements. */
 export const LISTEN_ENDPOINT_CHANGED = `LISTEN ${ENDPOINT_CHANGED_CHANNEL}`;
+/**
+ * Each app's advisory lock (two-int keys: this class and hashtext(app id); no table row is written).
+ * Writes that create or reopen an app's deliveries (ingest, send_message, resend, recover) hold it shared;
+ * deleting an endpoint or the app holds it exclusively. So a delete waits for those writes in flight and
+ * sees their deliveries, and those after it see the endpoint or app gone: no delivery is left pending for
+ * an endpoint nobody can deliver to.
+ */
+export const APP_LOCK_CLASS = 7215;
+/** Params: app ids[] (taken in key order). */
+export const LOCK_APPS_SHARED = `
+SELECT pg_advisory_xact_lock_shared(${APP_LOCK_CLASS}, k)
+FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($1::text[]) AS id) keys ORDER BY k`;
+/** Params: app id. */
+export const LOCK_APP_EXCLUSIVE = `SELECT pg_advisory_xact_lock(${APP_LOCK_CLASS}, hashtext($1))`;
 /** Cheapest round trip. */
 export const PING = `SELECT 1`;
 
