@@ -55,18 +55,19 @@ export async function enqueueMany(
   });
 
   const messages = primaries.map((i) => inputs[i]!.message);
-  // Sent together with the insert (pipelined, no round trip of its own); the insert, a statement of its
-  // own, reads the apps' endpoints only once a delete of one of them has committed (APP_LOCK_CLASS).
-  const locked = tx.query(LOCK_APPS_SHARED, [[...new Set(messages.map((m) => m.appId))]]);
-  const inserted = await tx.query<InsertRow>(INSERT_MESSAGES, [
-    messages.map((m) => m.id),
-    messages.map((m) => m.appId),
-    messages.map((m) => m.eventType),
-    messages.map((m) => m.eventId),
-    messages.map((m) => m.payload),
-    messages.map((m) => m.timestamp),
+  // The apps' locks are sent together with the insert (pipelined, no round trip of its own); the insert, a
+  // statement of its own, reads the apps' endpoints only once a delete of one of them has committed.
+  const [, inserted] = await Promise.all([
+    tx.query(LOCK_APPS_SHARED, [[...new Set(messages.map((m) => m.appId))]]),
+    tx.query<InsertRow>(INSERT_MESSAGES, [
+      messages.map((m) => m.id),
+      messages.map((m) => m.appId),
+      messages.map((m) => m.eventType),
+      messages.map((m) => m.eventId),
+      messages.map((m) => m.payload),
+      messages.map((m) => m.timestamp),
+    ]),
   ]);
-  await locked;
   const created = new Set<string>();
   const endpointsOfApp = new Map<string, TargetRow[]>();
   for (const row of inserted.rows) {
