@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkEndpointUrl, checkResolvedHost, isBlockedAddress } from '../src/core/address-policy.js';
+import { checkEndpointUrl, isBlockedAddress } from '../src/core/address-policy.js';
+import { checkResolvedHost } from '../src/dispatch/address-guard.js';
 import { nextRetryDelay, parseRetryAfter } from '../src/core/backoff.js';
 import { parseDuration, parseSchedule } from '../src/core/duration.js';
 import { envelopeBody } from '../src/core/envelope.js';

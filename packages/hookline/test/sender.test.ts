@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
+import { HostResolver } from '../src/dispatch/host-resolver.js';
 import { RESPONSE_BODY_LIMIT, Sender } from '../src/dispatch/sender.js';
 import type { ClaimedDelivery } from '../src/store/types.js';
 
@@ -142,6 +143,38 @@ describe('Sender', () => {
       }
     } finally {
       await strict.close(true);
+    }
+  });
+});
+
+describe('Sender name resolution', () => {
+  it('keeps sending to a name that resolved while dead names hang: one lookup per name, never a pile', async () => {
+    const hanging: Array<() => void> = [];
+    const asked: string[] = [];
+    const resolver = new HostResolver({
+      ttlMs: 0, // every send after the first must ask again
+      lookup: (host, _options, callback) => {
+        asked.push(host);
+        if (host === 'alive.test') return callback(null, [{ address: '127.0.0.1', family: 4 }]);
+        hanging.push(() => callback(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }), []));
+      },
+    });
+    const sender = new Sender({ requestTimeoutMs: 200, allowPrivateNetwork: true, resolver });
+    const port = new URL(base).port;
+    const to = (host: string) => ({ ...delivery('/'), url: `http://${host}:${port}/hook` });
+    try {
+      assert.equal((await sender.send(to('alive.test'))).statusCode, 200);
+      const dead = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => sender.send(to(`dead-${i % 10}.test`))),
+      );
+      for (const result of dead) assert.equal(result.error, 'timeout');
+      assert.equal(asked.filter((host) => host.startsWith('dead-')).length, 2, 'two lookups run; the rest wait');
+      assert.deepEqual(resolver.backlog, { running: 2, waiting: 8 });
+      const alive = await sender.send(to('alive.test'));
+      assert.equal(alive.statusCode, 200, JSON.stringify(alive));
+    } finally {
+      for (const release of hanging) release();
+      await sender.close(true);
     }
   });
 });

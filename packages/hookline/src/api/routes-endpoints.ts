@@ -1,4 +1,5 @@
-import { checkEndpointUrl, checkResolvedHost } from '../core/address-policy.js';
+import { checkEndpointUrl } from '../core/address-policy.js';
+import { checkResolvedHost } from '../dispatch/address-guard.js';
 import { newId } from '../core/ids.js';
 import { generateSecret, SECRET_OVERLAP_MS } from '../core/secrets.js';
 import { type ApiDeps, dispatchLearns } from './deps.js';

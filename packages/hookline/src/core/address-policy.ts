@@ -1,6 +1,4 @@
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { settleWithin } from './deadline.js';
 
 // Refused IPv4 ranges (CONTRACT.md, "Address policy"): [network, prefix length].
 const BLOCKED_V4: ReadonlyArray<readonly [string, number]> = [
@@ -91,22 +89,6 @@ export function isBlockedAddress(address: string): boolean {
     return groups === null ? true : isBlockedV6(groups);
   }
   return false;
-}
-
-/**
- * Why a URL's host cannot be an endpoint's because of what it resolves to now (any address refused), or
- * null. A name that does not resolve (or not within `timeoutMs`) is accepted: every attempt checks again.
- */
-export async function checkResolvedHost(
-  host: string,
-  timeoutMs = 2_000,
-  resolve: (host: string) => Promise<Array<{ address: string }>> = (name) => lookup(name, { all: true }),
-): Promise<string | null> {
-  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (isIP(bare) !== 0) return null; // a literal: checkEndpointUrl judged it
-  const addresses = await settleWithin(resolve(bare).catch(() => null), timeoutMs, () => null);
-  const blocked = addresses?.find((a) => isBlockedAddress(a.address));
-  return blocked ? `resolves to a private, loopback or reserved address (${blocked.address})` : null;
 }
 
 /** Why a URL cannot be an endpoint, or null when its form is acceptable. */

@@ -5,7 +5,8 @@ import { isBlockedAddress } from '../core/address-policy.js';
 import { envelopeBody } from '../core/envelope.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import { VERSION } from '../version.js';
-import { guardedLookup } from './address-guard.js';
+import { connectLookup } from './address-guard.js';
+import { type HostResolver, sharedResolver } from './host-resolver.js';
 import { ENDPOINT_CONCURRENCY } from './lanes.js';
 
 /** What one HTTP attempt came back with. */
@@ -26,6 +27,8 @@ export interface SenderOptions {
   allowPrivateNetwork: boolean;
   /** Connections per origin: twice an endpoint's concurrency (dispatch/lanes.ts). */
   connectionsPerOrigin?: number;
+  /** Name resolution (default: this thread's shared resolver). */
+  resolver?: HostResolver;
   clock?: () => number;
 }
 
@@ -59,7 +62,7 @@ export class Sender implements DeliverySender {
       bodyTimeout: options.requestTimeoutMs,
       connectTimeout: Math.min(options.requestTimeoutMs, 10_000),
       keepAliveTimeout: 30_000,
-      connect: options.allowPrivateNetwork ? {} : { lookup: guardedLookup },
+      connect: { lookup: connectLookup(options.resolver ?? sharedResolver(), !options.allowPrivateNetwork) },
     });
   }
 
@@ -251,6 +254,7 @@ function describeError(error: unknown): string {
   if (code === 'EADDRBLOCKED' || e.cause?.code === 'EADDRBLOCKED')
     return e.message ?? e.cause?.message ?? 'refused address';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `dns: ${code}`;
+  if (code === 'EDNSBUSY') return e.message ?? 'DNS busy';
   if (code) return `${code}: ${e.message ?? ''}`.trim();
   return e.message ?? String(error);
 }

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import type { LookupAddress } from 'node:dns';
+import { describe, it } from 'node:test';
+import { connectLookup } from '../src/dispatch/address-guard.js';
+import { HostResolver, type HostResolverOptions } from '../src/dispatch/host-resolver.js';
+
+type Callback = (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void;
+
+/** A resolver over a fake system lookup that answers only when the test says so, on a fake clock. */
+function resolverOnAFakeSystem(options: HostResolverOptions = {}) {
+  let now = 0;
+  const asked: string[] = [];
+  const open = new Map<string, Callback[]>();
+  const resolver = new HostResolver({
+    ttlMs: 1_000,
+    staleMs: 10_000,
+    errorTtlMs: 500,
+    ...options,
+    clock: () => now,
+    lookup: (host, _options, callback) => {
+      asked.push(host);
+      open.set(host, [...(open.get(host) ?? []), callback]);
+    },
+  });
+  const answer = (host: string, addresses: string[] | NodeJS.ErrnoException) => {
+    const callbacks = open.get(host) ?? [];
+    assert.ok(callbacks.length > 0, `a lookup of ${host} is under way`);
+    open.delete(host);
+    for (const callback of callbacks) {
+      if (addresses instanceof Error) callback(addresses, []);
+      else callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+    }
+  };
+  const resolve = (host: string) =>
+    new Promise<{ error: string | null; addresses: string[] }>((done) =>
+      resolver.resolve(host, (error, found) =>
+        done({ error: error ? (error.code ?? error.message) : null, addresses: found.map((a) => a.address) }),
+      ),
+    );
+  return { resolver, asked, answer, resolve, advance: (ms: number) => (now += ms) };
+}
+
+const notFound = () => Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+const tryAgain = () => Object.assign(new Error('getaddrinfo EAI_AGAIN'), { code: 'EAI_AGAIN' });
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('host resolver (bounded, shared, remembered DNS lookups)', () => {
+  it('shares one lookup among everyone asking for the same name, whatever its case', async () => {
+    const { asked, answer, resolve } = resolverOnAFakeSystem();
+    const waiting = [resolve('hooks.example'), resolve('HOOKS.example'), resolve('hooks.example')];
+    await settled();
+    answer('hooks.example', ['93.184.216.34']);
+    for (const result of await Promise.all(waiting)) assert.deepEqual(result, { error: null, addresses: ['93.184.216.34'] });
+    assert.deepEqual(asked, ['hooks.example']);
+  });
+
+  it('answers from memory for its time to live, then uses the old answer while it asks again', async () => {
+    const { asked, answer, resolve, advance } = resolverOnAFakeSystem();
+    const first = resolve('hooks.example');
+    await settled();
+    answer('hooks.example', ['93.184.216.34']);
+    await first;
+    advance(999);
+    assert.deepEqual((await resolve('hooks.example')).addresses, ['93.184.216.34']);
+    assert.equal(asked.length, 1, 'no lookup within the time to live');
+    advance(1);
+    assert.deepEqual((await resolve('hooks.example')).addresses, ['93.184.216.34'], 'no wait for the refresh');
+    assert.equal(asked.length, 2, 'asked again behind it');
+    answer('hooks.example', ['93.184.216.35']);
+    assert.deepEqual((await resolve('hooks.example')).addresses, ['93.184.216.35'], 'the new answer from then on');
+  });
+
+  it('keeps the old addresses when the resolver fails for a while, not when the name is gone', async () => {
+    const { answer, resolve, advance } = resolverOnAFakeSystem();
+    const first = resolve('hooks.example');
+    await settled();
+    answer('hooks.example', ['93.184.216.34']);
+    await first;
+    advance(1_000);
+    await resolve('hooks.example'); // starts a refresh
+    answer('hooks.example', tryAgain());
+    assert.deepEqual(await resolve('hooks.example'), { error: null, addresses: ['93.184.216.34'] });
+    advance(500);
+    await resolve('hooks.example');
+    answer('hooks.example', notFound());
+    assert.deepEqual(await resolve('hooks.example'), { error: 'ENOTFOUND', addresses: [] });
+  });
+
+  it('remembers a failure briefly, so a dead name costs one lookup per interval however often it is used', async () => {
+    const { asked, answer, resolve, advance } = resolverOnAFakeSystem();
+    const first = resolve('gone.example');
+    await settled();
+    answer('gone.example', notFound());
+    assert.equal((await first).error, 'ENOTFOUND');
+    for (let i = 0; i < 50; i++) assert.equal((await resolve('gone.example')).error, 'ENOTFOUND');
+    assert.equal(asked.length, 1);
+    advance(500);
+    const again = resolve('gone.example');
+    await settled();
+    assert.equal(asked.length, 2, 'asked again after the failure expired');
+    answer('gone.example', ['93.184.216.34']);
+    assert.equal((await again).error, null, 'a name that comes back is used at once');
+  });
+
+  it('runs a bounded number of lookups, fails at once past its bounds, and looks up known names first', async () => {
+    const { resolver, asked, answer, resolve, advance } = resolverOnAFakeSystem({
+      concurrency: 1,
+      maxWaitingHosts: 3,
+      maxWaitersPerHost: 2,
+    });
+    const known = resolve('known.example');
+    await settled();
+    answer('known.example', ['93.184.216.34']);
+    await known;
+    advance(10_000 + 1_000); // past its time to live and its stale time: it must be looked up again
+
+    const stuck = resolve('stuck.example'); // takes the one running slot, and hangs
+    const dead = [resolve('dead-1.example'), resolve('dead-2.example')];
+    const again = resolve('known.example');
+    assert.deepEqual(resolver.backlog, { running: 1, waiting: 3 });
+    assert.deepEqual(await resolve('dead-3.example'), { error: 'EDNSBUSY', addresses: [] }, 'no fourth name waits');
+    const sameName = [resolve('dead-1.example')];
+    assert.deepEqual(await resolve('dead-1.example'), { error: 'EDNSBUSY', addresses: [] }, 'two connections wait at most');
+    assert.deepEqual(asked, ['known.example', 'stuck.example']);
+
+    answer('stuck.example', tryAgain());
+    assert.equal((await stuck).error, 'EAI_AGAIN');
+    await settled();
+    assert.equal(asked[2], 'known.example', 'the name that answered before goes ahead of the new ones');
+    answer('known.example', ['93.184.216.34']);
+    assert.equal((await again).error, null);
+    await settled();
+    answer('dead-1.example', notFound());
+    await settled();
+    answer('dead-2.example', notFound());
+    for (const result of await Promise.all([...dead, ...sameName])) assert.equal(result.error, 'ENOTFOUND');
+    assert.deepEqual(resolver.backlog, { running: 0, waiting: 0 });
+  });
+
+  it('gives a connection only addresses the policy allows, and those of the family it asks for', async () => {
+    const { answer, resolver } = resolverOnAFakeSystem();
+    const lookup = connectLookup(resolver, true);
+    const ask = (host: string, options: { family?: number; all?: boolean }) =>
+      new Promise<{ error: string | null; address: unknown }>((done) =>
+        lookup(host, options, (error, address) => done({ error: error ? error.message : null, address })),
+      );
+    const mixed = ask('mixed.example', { all: true });
+    await settled();
+    answer('mixed.example', ['93.184.216.34', '10.0.0.7']);
+    assert.match((await mixed).error ?? '', /refused address 10\.0\.0\.7/);
+    const dual = ask('dual.example', { family: 6 });
+    await settled();
+    answer('dual.example', ['93.184.216.34', '2606:2800:220:1::1']);
+    assert.deepEqual(await dual, { error: null, address: '2606:2800:220:1::1' });
+    assert.deepEqual((await ask('dual.example', { all: true })).address, [
+      { address: '93.184.216.34', family: 4 },
+      { address: '2606:2800:220:1::1', family: 6 },
+    ]);
+    const open = connectLookup(resolver, false);
+    const inside = await new Promise<unknown>((done) => open('mixed.example', {}, (_e, address) => done(address)));
+    assert.equal(inside, '93.184.216.34', 'with --allow-private-network every address is used');
+  });
+});
