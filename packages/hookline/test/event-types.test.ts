@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { EventTypeCatalog } from '../src/api/event-type-catalog.js';
+import { newId } from '../src/core/ids.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { TestHookline } from './helpers/hookline.js';
 
 // Two servers for the file: the default (unregistered types allowed) and one with --strict-event-types.
@@ -137,5 +143,27 @@ describe('event types', () => {
     assert.deepEqual([archived.status, archived.body.code], [422, 'event_type_not_registered']);
     assert.match(archived.body.detail, /archived/);
     assert.equal(await messageCount(strict, app), 1);
+  });
+});
+
+describe('event type catalog', () => {
+  it('keeps a bounded number of compiled schemas, and still checks a payload whose schema was dropped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookline-catalog-'));
+    const store = new SqliteStore(join(dir, 'catalog.db'));
+    try {
+      await store.migrate();
+      const names = ['a.one', 'a.two', 'a.three'];
+      for (const name of names) {
+        await store.createEventType({ id: newId('et', 0), name, description: '', schema: ORDER_SCHEMA, createdAt: 1 });
+      }
+      const catalog = new EventTypeCatalog(store, false, Date.now, 1000, 2);
+      for (const name of names) await catalog.checkMessage(name, { orderId: 'o', amount: 1 });
+      assert.equal(catalog.compiledSchemas, 2);
+      await assert.rejects(catalog.checkMessage('a.one', { orderId: 'o' }), /payload\.amount/);
+      assert.equal(catalog.compiledSchemas, 2);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

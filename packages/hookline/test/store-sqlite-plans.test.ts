@@ -29,6 +29,7 @@ const GUARDED: Record<string, string> = {
   STATS_HEAD: core.STATS_HEAD,
   EXPIRE_OLD_PENDING: retention.EXPIRE_OLD_PENDING,
   EXPIRED_MESSAGES: retention.EXPIRED_MESSAGES,
+  DELETE_OLD_ENDPOINTS: retention.DELETE_OLD_ENDPOINTS,
   ...Object.fromEntries(retention.DELETE_MESSAGES_ROWS.map((text, i) => [`DELETE_MESSAGES_ROWS.${i}`, text])),
   ...Object.fromEntries(retention.DELETE_OLD_STATS.map((text, i) => [`DELETE_OLD_STATS.${i}`, text])),
 };
@@ -37,6 +38,7 @@ const GUARDED: Record<string, string> = {
 const EXPECTED_INDEX: Record<string, string> = {
   PAGE_MESSAGES_OF_TYPE: 'messages_app_type_page',
   EXPIRE_OLD_PENDING: 'deliveries_parked',
+  DELETE_OLD_ENDPOINTS: 'endpoints_deleted',
   RECOVER_FAILED: 'deliveries_endpoint_failed',
   STATS_HEAD: 'messages_app_page',
 };

@@ -58,6 +58,9 @@ function fieldOf(error: ErrorObject): FieldError {
   return { field: ['payload', ...path].join('.'), message: error.message ?? 'does not match the schema' };
 }
 
+/** Compiled schemas kept (≈1.5 KB each and more for big schemas). */
+const MAX_VALIDATORS = 1_000;
+
 /**
  * Event types as the write path needs them: looked up by name with a short cache (a negative answer is
  * cached too, so unregistered types cost no query), and each schema compiled once per version (keyed by
@@ -73,8 +76,14 @@ export class EventTypeCatalog {
     private readonly strict: boolean,
     clock: () => number,
     ttlMs = 1000,
+    private readonly maxValidators = MAX_VALIDATORS,
   ) {
     this.entries = new TtlCache(clock, ttlMs, true);
+  }
+
+  /** How many compiled schemas are kept (bounded by `maxValidators`). */
+  get compiledSchemas(): number {
+    return this.validators.size;
   }
 
   /** Drop what is cached for `name` (after this process changed it). */
@@ -91,6 +100,8 @@ export class EventTypeCatalog {
     const known = this.validators.get(type.name);
     if (known && known.updatedAt === type.updatedAt) return known.validate;
     const validate = compilePayloadSchema(type.schema);
+    // Bounded where event types churn: the oldest compiled schema goes first (it compiles again if used).
+    if (!known && this.validators.size >= this.maxValidators) this.validators.delete(this.validators.keys().next().value!);
     this.validators.set(type.name, { updatedAt: type.updatedAt, validate });
     return validate;
   }

@@ -17,8 +17,8 @@ export function purgeIntervalMs(retentionMs: number): number {
 }
 
 /**
- * Background retention: every interval, purge messages (payloads, deliveries, attempts) and stats counters
- * older than the retention period, one small batch per store call, yielding to other work between batches.
+ * Background retention: every interval, purge messages (payloads, deliveries, attempts), stats counters and
+ * deleted endpoints older than the retention period, one small batch per store call, yielding to other work between batches.
  * Safe in several processes at once: a purge deletes only what is already expired.
  */
 export class RetentionPurger {
@@ -52,11 +52,13 @@ export class RetentionPurger {
     const cutoff = this.options.clock() - this.options.retentionMs;
     let messages = 0;
     let expiredDeliveries = 0;
+    let endpoints = 0;
     try {
       while (!this.stopped) {
         const batch = await this.store.purgeExpired(cutoff, this.options.batchSize, this.options.clock());
         messages += batch.messages;
         expiredDeliveries += batch.expiredDeliveries;
+        endpoints += batch.endpoints;
         this.options.givenUp?.(batch.expiredDeliveries);
         if (batch.done) break;
         await new Promise((resolve) => setImmediate(resolve));
@@ -66,9 +68,9 @@ export class RetentionPurger {
       if (error instanceof StoreUnavailableError) this.logger.debug({ err: error }, 'retention purge waits for the store');
       else this.logger.error({ err: error }, 'retention purge failed; retrying next interval');
     }
-    if (messages > 0 || expiredDeliveries > 0) {
+    if (messages > 0 || expiredDeliveries > 0 || endpoints > 0) {
       this.logger.info(
-        { messages, expiredDeliveries, cutoff: new Date(cutoff).toISOString() },
+        { messages, expiredDeliveries, endpoints, cutoff: new Date(cutoff).toISOString() },
         'purged data past retention',
       );
     }

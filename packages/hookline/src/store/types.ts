@@ -273,6 +273,8 @@ export interface PurgeResult {
   messages: number;
   /** Pending deliveries older than the cutoff that were given up (counted failed). */
   expiredDeliveries: number;
+  /** Endpoints deleted before the cutoff whose rows (secrets included) were removed. */
+  endpoints: number;
   /** True when nothing older than the cutoff is left to purge. */
   done: boolean;
 }

@@ -322,7 +322,10 @@ export function manageConformance(open: () => Promise<DeliveryStore>): void {
   it(
     'purges messages past retention in batches, gives up stale pending work, and keeps stats right',
     withStore(async (store) => {
-      const { app, eps } = await seed(store, [{ eventTypes: ['a'] }, { eventTypes: ['b'] }]);
+      const { app, eps } = await seed(store, [{ eventTypes: ['a'] }, { eventTypes: ['b'] }, { eventTypes: ['z'] }, { eventTypes: ['z'] }]);
+      // Two endpoints deleted, one before the cutoff (its row goes), one after (kept for now).
+      await store.deleteEndpoint(app.id, eps[2]!.id, T0 + 3);
+      await store.deleteEndpoint(app.id, eps[3]!.id, T0 + 2 * HOUR);
       const old = await enqueue(store, app.id, 'a', 'evt-old', null, T0);
       const stale = await enqueue(store, app.id, 'b', null, null, T0 + 1);
       const [d] = await store.claimDueDeliveries('w', T0, 1, T0 + 30_000);
@@ -341,13 +344,17 @@ export function manageConformance(open: () => Promise<DeliveryStore>): void {
       const cutoff = T0 + HOUR;
       let total = 0;
       let expired = 0;
+      let endpoints = 0;
       for (let guard = 0; guard < 10; guard++) {
         const result = await store.purgeExpired(cutoff, 1, T0 + 3 * HOUR);
         total += result.messages;
         expired += result.expiredDeliveries;
+        endpoints += result.endpoints;
         if (result.done) break;
       }
       assert.deepEqual([total, expired], [2, 1], 'both old messages; the unfinished one given up first');
+      assert.equal(endpoints, 1, 'the endpoint deleted before the cutoff is removed, the other kept');
+      assert.equal((await store.purgeExpired(cutoff, 10, T0 + 3 * HOUR)).endpoints, 0, 'and only once');
       assert.equal(await store.getMessage(app.id, old.message.id), null);
       assert.equal(await store.getMessage(app.id, stale.message.id), null);
       assert.equal((await store.listAttempts(app.id, old.message.id, { limit: 10 })).data.length, 0);

@@ -392,6 +392,14 @@ CREATE TABLE hookline.app_rate (
     name: "send_message holds its app's lock, so deleting an endpoint or the app waits for it",
     sql: sendMessageFunction(STRICT_EVENT_TYPES_CHECK, APP_LOCK),
   },
+  {
+    version: 9,
+    name: 'retention: deleted endpoints by age',
+    // Deleted endpoints are kept for the retention period (their deliveries' history), then removed.
+    sql: `
+CREATE INDEX endpoints_deleted ON hookline.endpoints (deleted_at) WHERE deleted_at IS NOT NULL;
+`,
+  },
 ];
 
 /**

@@ -23,10 +23,12 @@ export function purgeExpired(ctx: PostgresContext, cutoff: number, limit: number
     });
     const removed = (await tx.query<{ id: string }>(sql.DELETE_EXPIRED_MESSAGES, [cutoff, limit])).rows;
     for (const text of sql.DELETE_OLD_STATS) await tx.query(text, [cutoffMinute]);
+    const endpoints = (await tx.query(sql.DELETE_OLD_ENDPOINTS, [cutoff, limit])).rowCount ?? 0;
     return {
       messages: removed.length,
       expiredDeliveries: expired.length,
-      done: removed.length < limit && expired.length < limit,
+      endpoints,
+      done: removed.length < limit && expired.length < limit && endpoints < limit,
     };
   });
 }

@@ -30,6 +30,15 @@ WITH doomed AS (
 )
 DELETE FROM hookline.messages WHERE id IN (SELECT id FROM doomed) RETURNING id`;
 
+/**
+ * Remove endpoints deleted before the cutoff (soft-deleted until then; their secrets go with the row, their
+ * endpoint_rate row by cascade). Nothing reads a deleted endpoint's row. Params: cutoff, limit.
+ */
+export const DELETE_OLD_ENDPOINTS = `
+DELETE FROM hookline.endpoints WHERE id IN (
+  SELECT id FROM hookline.endpoints WHERE deleted_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED
+)`;
+
 /** Drop counters (and not yet folded deltas) of minutes wholly before the cutoff. Param (each): the cutoff's minute. */
 export const DELETE_OLD_STATS = [
   `DELETE FROM hookline.delivery_stats WHERE minute < $1`,

@@ -174,4 +174,12 @@ CREATE INDEX deliveries_parked ON deliveries (created_at) WHERE status = 'pendin
 ALTER TABLE deliveries ADD COLUMN resend_at INTEGER;
 `,
   },
+  {
+    version: 5,
+    name: 'retention: deleted endpoints by age',
+    // Deleted endpoints are kept for the retention period (their deliveries' history), then removed.
+    sql: `
+CREATE INDEX endpoints_deleted ON endpoints (deleted_at) WHERE deleted_at IS NOT NULL;
+`,
+  },
 ];

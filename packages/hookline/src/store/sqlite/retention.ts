@@ -30,10 +30,12 @@ export function purgeExpired(
       for (const text of sql.DELETE_MESSAGES_ROWS) ctx.stmt(text).run(json);
     }
     for (const text of sql.DELETE_OLD_STATS) ctx.stmt(text).run(cutoffMinute);
+    const endpoints = ctx.stmt(sql.DELETE_OLD_ENDPOINTS).run({ cutoff, limit }).changes;
     return {
       messages: ids.length,
       expiredDeliveries: expired.length,
-      done: ids.length < limit && expired.length < limit,
+      endpoints,
+      done: ids.length < limit && expired.length < limit && endpoints < limit,
     };
   });
 }

@@ -30,6 +30,13 @@ export const DELETE_MESSAGES_ROWS = [
   `DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))`,
 ];
 
+/**
+ * Remove endpoints deleted before the cutoff (soft-deleted until then; their secrets go with the row).
+ * Nothing reads a deleted endpoint's row. Params: cutoff, limit.
+ */
+export const DELETE_OLD_ENDPOINTS = `
+DELETE FROM endpoints WHERE id IN (SELECT id FROM endpoints WHERE deleted_at < @cutoff LIMIT @limit)`;
+
 /** Drop counters of minutes wholly before the cutoff. Param (each): the cutoff's minute. */
 export const DELETE_OLD_STATS = [
   `DELETE FROM delivery_stats WHERE minute < ?`,
