@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { HooklineProcess } from './helpers/child.js';
+import { spawn } from 'node:child_process';
+import { BIN, HooklineProcess } from './helpers/child.js';
+import { waitFor } from './helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hookline-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,6 +52,36 @@ describe('hookline serve', () => {
     assert.equal(second.exitCode, 0);
   });
 
+  it('stops, as on SIGTERM, when the npm that started it is gone (a signal to npx reaches only its shell)', async () => {
+    // As npm exec and npm run start it: through `sh -c`, with npm_lifecycle_script set. In a process group of
+    // its own, so that whatever happens nothing outlives the test.
+    const sh = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" serve --port 0 --db "${join(dir, 'npx.db')}"; true`], {
+      env: { ...process.env, HOOKLINE_ADMIN_TOKEN: 'an-admin-token-from-env', npm_lifecycle_script: 'hookline' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    sh.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    sh.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      const url = await waitFor(() => /hookline listening on (\S+)/.exec(stdout)?.[1], 'the URL');
+      assert.equal((await fetch(`${url}/healthz`)).status, 200);
+      sh.kill('SIGKILL'); // hookline is orphaned
+      await waitFor(
+        () => fetch(`${url}/healthz`).then(() => false, () => true),
+        'the orphaned server to stop',
+      );
+      await waitFor(() => stderr.includes('npm, which started it, has stopped'), 'the line saying why');
+    } finally {
+      try {
+        process.kill(-sh.pid!, 'SIGKILL');
+      } catch {
+        // the group is gone already: nothing outlived the test
+      }
+    }
+  });
+
   it('does not print a token when HOOKLINE_ADMIN_TOKEN is set', async () => {
     const child = new HooklineProcess(['serve', '--port', '0', '--db', join(dir, 'env.db')], {
       HOOKLINE_ADMIN_TOKEN: 'an-admin-token-from-env',
@@ -89,7 +121,8 @@ describe('hookline serve', () => {
       /--role api needs PostgreSQL/,
     );
     assertOneLineError(await runToExit(['serve', '--api-rate-limit', '-5']), /--api-rate-limit must be a whole number/);
-    assertOneLineError(await runToExit(['serve'], { HOOKLINE_PORT: '70000' }), /--port must be between/);
+    // A value from the environment is named as it was given.
+    assertOneLineError(await runToExit(['serve'], { HOOKLINE_PORT: '70000' }), /^hookline: HOOKLINE_PORT must be between/);
     assertOneLineError(
       await runToExit(['serve'], { HOOKLINE_ALLOW_PRIVATE_NETWORK: 'maybe' }),
       /HOOKLINE_ALLOW_PRIVATE_NETWORK/,

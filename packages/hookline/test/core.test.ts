@@ -120,6 +120,8 @@ describe('address policy', () => {
   it('checks URL form and host', () => {
     assert.equal(checkEndpointUrl('https://example.com/hook', false), null);
     assert.match(checkEndpointUrl('http://localhost:3000', false)!, /private/);
+    assert.match(checkEndpointUrl('http://localhost.:3000', false)!, /private/);
+    assert.match(checkEndpointUrl('http://a.localhost./x', false)!, /private/);
     assert.match(checkEndpointUrl('http://127.1/', false)!, /private/);
     assert.match(checkEndpointUrl('http://0x7f000001/', false)!, /private/);
     assert.match(checkEndpointUrl('ftp://example.com', false)!, /http/);

@@ -6,29 +6,49 @@ import { HostResolver, type HostResolverOptions } from '../src/dispatch/host-res
 
 type Callback = (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void;
 
-/** A resolver over a fake system lookup that answers only when the test says so, on a fake clock. */
+/**
+ * A resolver over fake DNS queries (and a fake system lookup) that answer only when the test says so, on a
+ * fake clock. `answer` answers both families' queries of a name: A with its IPv4 addresses, AAAA with its IPv6.
+ */
 function resolverOnAFakeSystem(options: HostResolverOptions = {}) {
   let now = 0;
   const asked: string[] = [];
-  const open = new Map<string, Callback[]>();
+  const open = new Map<string, Array<{ family: 4 | 6; callback: (e: NodeJS.ErrnoException | null, a: string[]) => void }>>();
+  const system = new Map<string, Callback[]>();
   const resolver = new HostResolver({
     ttlMs: 1_000,
     staleMs: 10_000,
     errorTtlMs: 500,
     ...options,
     clock: () => now,
+    query: (host, family, callback) => {
+      if (family === 4) asked.push(host);
+      open.set(host, [...(open.get(host) ?? []), { family, callback }]);
+    },
     lookup: (host, _options, callback) => {
-      asked.push(host);
-      open.set(host, [...(open.get(host) ?? []), callback]);
+      asked.push(`system:${host}`);
+      system.set(host, [...(system.get(host) ?? []), callback]);
     },
   });
   const answer = (host: string, addresses: string[] | NodeJS.ErrnoException) => {
-    const callbacks = open.get(host) ?? [];
-    assert.ok(callbacks.length > 0, `a lookup of ${host} is under way`);
+    const queries = open.get(host) ?? [];
+    assert.ok(queries.length > 0, `a query of ${host} is under way`);
     open.delete(host);
+    for (const { family, callback } of queries) {
+      if (addresses instanceof Error) callback(addresses, []);
+      else {
+        const mine = addresses.filter((a) => (a.includes(':') ? 6 : 4) === family);
+        callback(mine.length > 0 ? null : Object.assign(new Error('no data'), { code: 'ENODATA' }), mine);
+      }
+    }
+  };
+  const answerSystem = (host: string, addresses: string[] | NodeJS.ErrnoException) => {
+    const callbacks = system.get(host) ?? [];
+    assert.ok(callbacks.length > 0, `a system lookup of ${host} is under way`);
+    system.delete(host);
     for (const callback of callbacks) {
       if (addresses instanceof Error) callback(addresses, []);
-      else callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+      else callback(null, addresses.map((address) => ({ address, family: 4 })));
     }
   };
   const resolve = (host: string) =>
@@ -37,10 +57,11 @@ function resolverOnAFakeSystem(options: HostResolverOptions = {}) {
         done({ error: error ? (error.code ?? error.message) : null, addresses: found.map((a) => a.address) }),
       ),
     );
-  return { resolver, asked, answer, resolve, advance: (ms: number) => (now += ms) };
+  return { resolver, asked, answer, answerSystem, resolve, advance: (ms: number) => (now += ms) };
 }
 
 const notFound = () => Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+const serverFailure = () => Object.assign(new Error('queryA ESERVFAIL'), { code: 'ESERVFAIL' });
 const tryAgain = () => Object.assign(new Error('getaddrinfo EAI_AGAIN'), { code: 'EAI_AGAIN' });
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -71,7 +92,7 @@ describe('host resolver (bounded, shared, remembered DNS lookups)', () => {
   });
 
   it('keeps the old addresses when the resolver fails for a while, not when the name is gone', async () => {
-    const { answer, resolve, advance } = resolverOnAFakeSystem();
+    const { answer, answerSystem, resolve, advance } = resolverOnAFakeSystem();
     const first = resolve('hooks.example');
     await settled();
     answer('hooks.example', ['93.184.216.34']);
@@ -83,21 +104,26 @@ describe('host resolver (bounded, shared, remembered DNS lookups)', () => {
     advance(500);
     await resolve('hooks.example');
     answer('hooks.example', notFound());
+    await settled();
+    answerSystem('hooks.example', notFound()); // DNS does not know it: the system is asked too
+    await settled();
     assert.deepEqual(await resolve('hooks.example'), { error: 'ENOTFOUND', addresses: [] });
   });
 
   it('remembers a failure briefly, so a dead name costs one lookup per interval however often it is used', async () => {
-    const { asked, answer, resolve, advance } = resolverOnAFakeSystem();
+    const { asked, answer, answerSystem, resolve, advance } = resolverOnAFakeSystem();
     const first = resolve('gone.example');
     await settled();
     answer('gone.example', notFound());
+    await settled();
+    answerSystem('gone.example', notFound());
     assert.equal((await first).error, 'ENOTFOUND');
     for (let i = 0; i < 50; i++) assert.equal((await resolve('gone.example')).error, 'ENOTFOUND');
-    assert.equal(asked.length, 1);
+    assert.deepEqual(asked, ['gone.example', 'system:gone.example'], 'one query, then one system lookup');
     advance(500);
     const again = resolve('gone.example');
     await settled();
-    assert.equal(asked.length, 2, 'asked again after the failure expired');
+    assert.equal(asked.length, 3, 'asked again after the failure expired');
     answer('gone.example', ['93.184.216.34']);
     assert.equal((await again).error, null, 'a name that comes back is used at once');
   });
@@ -117,7 +143,7 @@ describe('host resolver (bounded, shared, remembered DNS lookups)', () => {
     const stuck = resolve('stuck.example'); // takes the one running slot, and hangs
     const dead = [resolve('dead-1.example'), resolve('dead-2.example')];
     const again = resolve('known.example');
-    assert.deepEqual(resolver.backlog, { running: 1, waiting: 3 });
+    assert.deepEqual(resolver.backlog, { running: 1, waiting: 3, system: 0 });
     assert.deepEqual(await resolve('dead-3.example'), { error: 'EDNSBUSY', addresses: [] }, 'no fourth name waits');
     const sameName = [resolve('dead-1.example')];
     assert.deepEqual(await resolve('dead-1.example'), { error: 'EDNSBUSY', addresses: [] }, 'two connections wait at most');
@@ -130,11 +156,35 @@ describe('host resolver (bounded, shared, remembered DNS lookups)', () => {
     answer('known.example', ['93.184.216.34']);
     assert.equal((await again).error, null);
     await settled();
-    answer('dead-1.example', notFound());
+    answer('dead-1.example', serverFailure());
     await settled();
-    answer('dead-2.example', notFound());
-    for (const result of await Promise.all([...dead, ...sameName])) assert.equal(result.error, 'ENOTFOUND');
-    assert.deepEqual(resolver.backlog, { running: 0, waiting: 0 });
+    answer('dead-2.example', serverFailure());
+    for (const result of await Promise.all([...dead, ...sameName])) assert.equal(result.error, 'ESERVFAIL');
+    assert.deepEqual(resolver.backlog, { running: 0, waiting: 0, system: 0 });
+  });
+
+  it('asks the system only for names DNS does not know, one at a time, and does not keep waiters on a hung one', async () => {
+    const { resolver, asked, answer, answerSystem, resolve } = resolverOnAFakeSystem({ systemWaitMs: 20 });
+    const local = resolve('receiver'); // an /etc/hosts or search-domain name
+    await settled();
+    answer('receiver', notFound());
+    await settled();
+    const other = resolve('also-local');
+    await settled();
+    answer('also-local', notFound());
+    await settled();
+    assert.deepEqual(asked, ['receiver', 'system:receiver', 'also-local'], 'one system lookup at a time');
+    // The system lookup hangs: its waiters are told so, DNS names keep resolving meanwhile.
+    const dnsName = resolve('hooks.example');
+    await settled();
+    answer('hooks.example', ['93.184.216.34']);
+    assert.deepEqual(await dnsName, { error: null, addresses: ['93.184.216.34'] });
+    assert.equal((await local).error, 'EAI_AGAIN');
+    assert.equal((await other).error, 'EAI_AGAIN');
+    answerSystem('receiver', ['10.0.0.9']); // it returns at last: remembered, and the next one runs
+    await settled();
+    assert.deepEqual(await resolve('receiver'), { error: null, addresses: ['10.0.0.9'] });
+    assert.equal(resolver.backlog.system, 0, 'the queued lookup whose waiters gave up is not run');
   });
 
   it('gives a connection only addresses the policy allows, and those of the family it asks for', async () => {

@@ -12,10 +12,10 @@ async function serve(options: RawServeOptions): Promise<void> {
   const config = resolveServeConfig(options);
   const server = await startServer(config);
   let signalled = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (why: string) => {
     if (signalled) return;
     signalled = true;
-    console.error(`hookline: ${signal} received, finishing in-flight attempts`);
+    console.error(`hookline: ${why}, finishing in-flight attempts`);
     server.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -25,8 +25,12 @@ async function serve(options: RawServeOptions): Promise<void> {
     );
   };
   // Before the URL is printed: a signal sent the moment it appears must find the handlers in place.
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM received'));
+  process.on('SIGINT', () => shutdown('SIGINT received'));
+  if (config.stopWhenOrphaned) {
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && shutdown('npm, which started it, has stopped'), 500).unref();
+  }
   if (server.generatedToken) console.log(`admin token: ${server.adminToken}`);
   console.log(`hookline listening on ${server.url}`);
 }

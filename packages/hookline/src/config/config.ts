@@ -27,6 +27,8 @@ export interface ServeConfig {
   /** Where hookline sends its own operational webhooks (endpoint.disabled, …); null = none. */
   operationalWebhookUrl: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Started by npm (npx, npm run): stop as on SIGTERM when the shell npm started goes away. */
+  stopWhenOrphaned?: boolean;
 }
 
 /** A bad flag or environment value; the CLI prints `message` as its one line. */
@@ -90,7 +92,27 @@ export function resolveServeConfig(
   flags: RawServeOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): ServeConfig {
-  const pick = (flag: string | undefined, name: string, fallback: string) => flag ?? env[name] ?? fallback;
+  const fromEnv = new Set<string>();
+  try {
+    return resolve(flags, env, fromEnv);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(namingTheSource(error.message, fromEnv));
+    throw error;
+  }
+}
+
+/** A message about `--some-flag` names HOOKLINE_SOME_FLAG instead when that is where the value came from. */
+function namingTheSource(message: string, fromEnv: Set<string>): string {
+  const flag = /^--([a-z-]+)/.exec(message)?.[1];
+  const name = flag && `HOOKLINE_${flag.replaceAll('-', '_').toUpperCase()}`;
+  return name && fromEnv.has(name) ? `${name}${message.slice(flag.length + 2)}` : message;
+}
+
+function resolve(flags: RawServeOptions, env: NodeJS.ProcessEnv, fromEnv: Set<string>): ServeConfig {
+  const pick = (flag: string | undefined, name: string, fallback: string) => {
+    if (flag === undefined && env[name] !== undefined) fromEnv.add(name);
+    return flag ?? env[name] ?? fallback;
+  };
 
   const port = integer(pick(flags.port, 'HOOKLINE_PORT', '8080'), '--port', 0, 65535);
   const host = pick(flags.host, 'HOOKLINE_HOST', '127.0.0.1').trim();
@@ -171,6 +193,9 @@ export function resolveServeConfig(
     apiRateLimit,
     operationalWebhookUrl,
     logLevel: logLevel as ServeConfig['logLevel'],
+    // npm exec (npx) and npm run start the command through `sh -c`, and a signal to npm reaches only that
+    // shell: without this, `kill <npx pid>` would leave hookline running, orphaned, holding the port.
+    stopWhenOrphaned: env.npm_lifecycle_script !== undefined,
   };
 }
 

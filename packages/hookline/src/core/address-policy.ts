@@ -107,7 +107,7 @@ export function checkEndpointUrl(raw: string, allowPrivateNetwork: boolean): str
     const host = url.hostname;
     if (isBlockedAddress(host)) return 'points to a private, loopback or reserved address';
     const lower = host.toLowerCase();
-    if (lower === 'localhost' || lower.endsWith('.localhost'))
+    if (lower === 'localhost' || lower.endsWith('.localhost') || lower === 'localhost.' || lower.endsWith('.localhost.'))
       return 'points to a private, loopback or reserved address';
   }
   return null;

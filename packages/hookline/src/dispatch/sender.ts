@@ -247,14 +247,24 @@ export function storableText(text: string, limit: number): string {
 
 /** A short, stable description of a transport error for the attempt record. */
 function describeError(error: unknown): string {
-  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = error as {
+    code?: string;
+    message?: string;
+    hostname?: string;
+    cause?: { code?: string; message?: string };
+    errors?: Array<{ message?: string }>;
+  };
   const code = e.code ?? e.cause?.code;
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect timeout';
   if (code === 'EADDRBLOCKED' || e.cause?.code === 'EADDRBLOCKED')
     return e.message ?? e.cause?.message ?? 'refused address';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `dns: ${code}`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA' || code === 'ETIMEOUT' || code === 'ESERVFAIL') {
+    return `dns: ${code}${e.hostname ? ` ${e.hostname}` : ''}`;
+  }
   if (code === 'EDNSBUSY') return e.message ?? 'DNS busy';
-  if (code) return `${code}: ${e.message ?? ''}`.trim();
+  // Node tried every address (autoSelectFamily) and each failed: an AggregateError with an empty message.
+  const message = e.message || e.errors?.map((inner) => inner.message).join('; ') || '';
+  if (code) return `${code}: ${message}`.trim();
   return e.message ?? String(error);
 }
