@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
+import { decideOutcome } from '../src/dispatch/decide.js';
 import { Dispatcher, type DispatcherOptions } from '../src/dispatch/dispatcher.js';
 import type { DeliverySender, SendResult } from '../src/dispatch/sender.js';
 import type { DeliveryStore, RecordResult } from '../src/store/port.js';
@@ -195,5 +196,28 @@ describe('dispatcher', () => {
       await dispatcher.stop(10);
     }
     assert.deepEqual(sent, ['r1', 'r2', 'a1']);
+  });
+});
+
+describe('auto-disable threshold', () => {
+  it('counts the whole schedule as jitter can shorten it, so a delivery failing every time disables its endpoint', () => {
+    const schedule = [1_000, 2_000, 3_000];
+    const first = 100_000; // the first attempt failed then: the endpoint is failing since
+    const claimed = {
+      deliveryId: 'dlv_1', messageId: 'msg_1', appId: 'app_1', endpointId: 'ep_1', url: 'http://example.test/',
+      headers: {}, secrets: [], eventType: 'a', timestamp: first, payload: '{}', attemptsMade: 3, scheduleStart: 0,
+      rateLimit: null,
+    };
+    // Every retry came at the shortest jitter (−20 %): the last attempt ends 4.8 s after the first.
+    const sentAt = first + 0.8 * (1_000 + 2_000 + 3_000);
+    const result = { statusCode: 500, responseBody: '', retryAfter: null, error: null, sentAt, durationMs: 0 };
+    const outcome = decideOutcome(claimed, result, {
+      schedule,
+      autoDisableAfterMs: 1_000,
+      random: () => 0,
+      newAttemptId: () => 'atmpt_1',
+    });
+    assert.equal(outcome.next.kind, 'failed', 'the schedule is exhausted');
+    assert.ok(first <= outcome.disableIfFailingSince!, `failing since ${first}, cutoff ${outcome.disableIfFailingSince}`);
   });
 });

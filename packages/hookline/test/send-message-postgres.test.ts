@@ -176,9 +176,8 @@ describe('hookline.send_message on PostgreSQL', { skip: skipWithoutPg }, () => {
     }
   });
 
-  it('runs as SECURITY DEFINER: a role with EXECUTE can enqueue without reading hookline tables', async () => {
+  it('runs as SECURITY DEFINER: a role granted only EXECUTE can enqueue without reading hookline tables', async () => {
     await platform.query(`CREATE ROLE ${role} NOLOGIN`);
-    await platform.query(`GRANT USAGE ON SCHEMA hookline TO ${role}`);
     await platform.query(`GRANT EXECUTE ON FUNCTION hookline.send_message(text, text, jsonb, text) TO ${role}`);
     await platform.query('BEGIN');
     await platform.query(`SET LOCAL ROLE ${role}`);

@@ -137,7 +137,7 @@ function resolve(flags: RawServeOptions, env: NodeJS.ProcessEnv, fromEnv: Set<st
   const maxBodyBytes = integer(
     pick(flags.maxBody, 'HOOKLINE_MAX_BODY', '1048576'),
     '--max-body',
-    1024,
+    1,
     64 * 1024 * 1024,
   );
 

@@ -1,4 +1,4 @@
-import { nextRetryDelay, parseRetryAfter } from '../core/backoff.js';
+import { JITTER, nextRetryDelay, parseRetryAfter } from '../core/backoff.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../store/types.js';
 import type { SendResult } from './sender.js';
 
@@ -43,7 +43,9 @@ export function decideOutcome(
     });
     next = delay === null ? { kind: 'failed' } : { kind: 'retry', at: now + delay };
   }
-  const scheduleTotal = options.schedule.reduce((a, b) => a + b, 0);
+  // The whole schedule as jitter can make it at the shortest: the last retry of a delivery that failed every
+  // time must find its endpoint failing long enough, or nothing would disable it (it is given up after that).
+  const scheduleSpan = options.schedule.reduce((a, b) => a + b, 0) * (1 - JITTER);
   return {
     deliveryId: delivery.deliveryId,
     appId: delivery.appId,
@@ -64,6 +66,6 @@ export function decideOutcome(
     },
     next,
     disableEndpoint: gone,
-    disableIfFailingSince: delivered ? null : now - Math.max(options.autoDisableAfterMs, scheduleTotal),
+    disableIfFailingSince: delivered ? null : now - Math.max(options.autoDisableAfterMs, scheduleSpan),
   };
 }

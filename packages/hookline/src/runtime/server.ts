@@ -18,6 +18,7 @@ import { createLogger } from '../observe/logger.js';
 import { Metrics, metricsObserver } from '../observe/metrics.js';
 import { ensureOperationalEndpoint, OperationalWebhooks } from '../operational/operational-webhooks.js';
 import type { DeliveryStore } from '../store/port.js';
+import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteHost } from '../store/sqlite/store-host.js';
 import { openStore } from './open-store.js';
 import { RetentionPurger } from './retention-purger.js';
@@ -59,6 +60,8 @@ const SHORT_ADMIN_TOKEN = 16;
 async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger): Promise<RunningServer> {
   let adminToken = config.adminToken;
   let generatedToken = false;
+  // Said once the server listens, so that a start that fails (a taken port) prints only its one error line.
+  const warnings = store instanceof PostgresStore ? [...store.startupWarnings] : [];
   if (adminToken === null) {
     adminToken = await store.putSettingIfAbsent(
       'admin_token',
@@ -66,7 +69,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     );
     generatedToken = true;
   } else if (adminToken.length < SHORT_ADMIN_TOKEN) {
-    logger.warn(
+    warnings.push(
       `HOOKLINE_ADMIN_TOKEN has ${adminToken.length} characters; anyone who guesses it controls every app: use 16 or more (e.g. openssl rand -hex 24)`,
     );
   }
@@ -183,6 +186,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     await delivery?.stop(0); // its thread would keep the process alive
     throw error;
   }
+  for (const warning of warnings) logger.warn(warning);
   delivery?.start();
   purger?.start();
 

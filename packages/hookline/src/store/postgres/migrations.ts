@@ -400,6 +400,15 @@ CREATE TABLE hookline.app_rate (
 CREATE INDEX endpoints_deleted ON hookline.endpoints (deleted_at) WHERE deleted_at IS NOT NULL;
 `,
   },
+  {
+    version: 10,
+    name: 'granting EXECUTE on send_message is enough',
+    // CONTRACT.md: "grant EXECUTE to the platform's role". Calling a function needs USAGE on its schema too;
+    // USAGE gives names only: every table's and function's own rights stay revoked from PUBLIC.
+    sql: `
+GRANT USAGE ON SCHEMA hookline TO PUBLIC;
+`,
+  },
 ];
 
 /**

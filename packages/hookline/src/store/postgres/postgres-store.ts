@@ -69,6 +69,9 @@ const FOLD_EVERY_MS = 10_000;
  * first burst instead of 0.9 (docs/benchmarks.md).
  */
 const ANALYZE_CHECK_EVERY_MS = 1_000;
+const AUTOVACUUM_OFF =
+  'autovacuum is off on this PostgreSQL server: hookline VACUUMs its own tables once a minute when they have dead rows, and keeps their planner statistics current itself; turn autovacuum on for the rest of the database (docs/operations.md)';
+
 /** With the server's autovacuum off, dead rows are checked for this often (autovacuum's own default naptime). */
 const VACUUM_CHECK_EVERY_MS = 60_000;
 
@@ -147,6 +150,9 @@ export class PostgresStore implements DeliveryStore {
     this.notifyAtCommit = false;
   }
 
+  /** What an operator should hear once the server is up (logged then: a failed start prints only its error). */
+  readonly startupWarnings: string[] = [];
+
   async migrate(): Promise<void> {
     await this.ctx.transaction(async (tx) => {
       await tx.query(sql.MIGRATION_XACT_LOCK, [MIGRATION_LOCK]);
@@ -161,10 +167,7 @@ export class PostgresStore implements DeliveryStore {
       }
     });
     if (!(await autovacuumIsOn(this.ctx))) {
-      this.log(
-        'warn',
-        'autovacuum is off on this PostgreSQL server: hookline VACUUMs its own tables once a minute when they have dead rows, and keeps their planner statistics current itself; turn autovacuum on for the rest of the database (docs/operations.md)',
-      );
+      this.startupWarnings.push(AUTOVACUUM_OFF);
       this.vacuumTimer ??= setInterval(() => void this.vacuum(), VACUUM_CHECK_EVERY_MS);
       this.vacuumTimer.unref();
     }
