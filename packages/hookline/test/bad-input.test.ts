@@ -247,6 +247,21 @@ describe('bad input gets a clear 4xx problem and stores nothing', () => {
     assert.equal((await hl.call('GET', eps)).body.data.length, 1, 'only the endpoint made in before()');
   });
 
+  it("says what is wrong in hookline's words: required, empty, too small, not an object", async () => {
+    const detail = async (method: string, path: string, body: unknown) =>
+      assertProblem(await hl.call(method, path, body), 400, 'validation_failed').detail as string;
+    assert.equal(await detail('POST', `/v1/apps/${app}/endpoints/${endpoint}/recover`, {}), 'since: is required');
+    assert.equal(
+      await detail('POST', `/v1/apps/${app}/messages`, { eventType: 'a.b', payload: {}, eventId: '' }),
+      'eventId: must not be empty',
+    );
+    assert.equal(
+      await detail('POST', `/v1/apps/${app}/endpoints`, { url: 'http://127.0.0.1:9/x', rateLimit: 0 }),
+      'rateLimit: must be at least 1',
+    );
+    assert.equal(await detail('POST', '/v1/apps', { name: 5 }), 'name: must be a string');
+  });
+
   it('validates paging and stats queries', async () => {
     const list = `/v1/apps/${app}/messages/msg_x/attempts`;
     assertProblem(await hl.call('GET', '/v1/apps?limit=0'), 400, 'invalid_query');

@@ -58,8 +58,27 @@ export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
       const inner = (issue as { issues?: Array<{ message: string }> }).issues?.[0]?.message;
       return { field: path || '(body)', message: inner ?? issue.message };
     }
-    return { field: path || '(body)', message: issue.message };
+    return { field: path || '(body)', message: plainWords(issue) };
   });
+}
+
+const ARTICLE: Record<string, string> = { object: 'a JSON object', array: 'an array', string: 'a string', number: 'a number', integer: 'a whole number', boolean: 'true or false' };
+
+/** The common checks in hookline's words ("is required", "must not be empty") rather than the schema library's. */
+function plainWords(issue: z.core.$ZodIssue): string {
+  const detail = issue as { expected?: string; minimum?: number | bigint; maximum?: number | bigint; origin?: string };
+  if (issue.code === 'invalid_type') {
+    if (/received undefined$/.test(issue.message)) return 'is required';
+    const expected = detail.expected && ARTICLE[detail.expected];
+    if (expected) return `must be ${expected}`;
+  }
+  if (issue.code === 'too_small' && detail.origin === 'string') {
+    return Number(detail.minimum) === 1 ? 'must not be empty' : `must be at least ${detail.minimum} characters long`;
+  }
+  if (issue.code === 'too_big' && detail.origin === 'string') return `must be at most ${detail.maximum} characters long`;
+  if (issue.code === 'too_small' && detail.origin === 'number') return `must be at least ${detail.minimum}`;
+  if (issue.code === 'too_big' && detail.origin === 'number') return `must be at most ${detail.maximum}`;
+  return issue.message;
 }
 
 function invalid(code: 'validation_failed' | 'invalid_query', errors: FieldError[]): HttpError {

@@ -48,7 +48,7 @@ export function buildApi(deps: ApiDeps, authorize: Authorize): OpenAPIHono {
     if (!servesApi && c.req.path.startsWith('/v1/')) {
       return problemResponse(
         'not_found',
-        'this process runs --role worker and serves only /healthz and /metrics; send API requests to an api or all process',
+        'this process runs --role worker and serves only /healthz, /metrics and /openapi.json; send API requests to an api or all process',
       );
     }
     const known = routePatterns.some((pattern) => pattern.test(c.req.path));
