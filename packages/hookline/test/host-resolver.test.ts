@@ -57,7 +57,14 @@ function resolverOnAFakeSystem(options: HostResolverOptions = {}) {
         done({ error: error ? (error.code ?? error.message) : null, addresses: found.map((a) => a.address) }),
       ),
     );
-  return { resolver, asked, answer, answerSystem, resolve, advance: (ms: number) => (now += ms) };
+  /** Resolve `host` once, DNS answering with `addresses`. */
+  const resolved = async (host: string, addresses: string[]) => {
+    const first = resolve(host);
+    await settled();
+    answer(host, addresses);
+    return first;
+  };
+  return { resolver, asked, answer, answerSystem, resolve, resolved, advance: (ms: number) => (now += ms) };
 }
 
 const notFound = () => Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
@@ -76,11 +83,8 @@ describe('host resolver (bounded, shared, remembered DNS lookups)', () => {
   });
 
   it('answers from memory for its time to live, then uses the old answer while it asks again', async () => {
-    const { asked, answer, resolve, advance } = resolverOnAFakeSystem();
-    const first = resolve('hooks.example');
-    await settled();
-    answer('hooks.example', ['93.184.216.34']);
-    await first;
+    const { asked, answer, resolve, resolved, advance } = resolverOnAFakeSystem();
+    await resolved('hooks.example', ['93.184.216.34']);
     advance(999);
     assert.deepEqual((await resolve('hooks.example')).addresses, ['93.184.216.34']);
     assert.equal(asked.length, 1, 'no lookup within the time to live');
@@ -92,11 +96,8 @@ describe('host resolver (bounded, shared, remembered DNS lookups)', () => {
   });
 
   it('keeps the old addresses when the resolver fails for a while, not when the name is gone', async () => {
-    const { answer, answerSystem, resolve, advance } = resolverOnAFakeSystem();
-    const first = resolve('hooks.example');
-    await settled();
-    answer('hooks.example', ['93.184.216.34']);
-    await first;
+    const { answer, answerSystem, resolve, resolved, advance } = resolverOnAFakeSystem();
+    await resolved('hooks.example', ['93.184.216.34']);
     advance(1_000);
     await resolve('hooks.example'); // starts a refresh
     answer('hooks.example', tryAgain());
@@ -129,15 +130,12 @@ describe('host resolver (bounded, shared, remembered DNS lookups)', () => {
   });
 
   it('runs a bounded number of lookups, fails at once past its bounds, and looks up known names first', async () => {
-    const { resolver, asked, answer, resolve, advance } = resolverOnAFakeSystem({
+    const { resolver, asked, answer, resolve, resolved, advance } = resolverOnAFakeSystem({
       concurrency: 1,
       maxWaitingHosts: 3,
       maxWaitersPerHost: 2,
     });
-    const known = resolve('known.example');
-    await settled();
-    answer('known.example', ['93.184.216.34']);
-    await known;
+    await resolved('known.example', ['93.184.216.34']);
     advance(10_000 + 1_000); // past its time to live and its stale time: it must be looked up again
 
     const stuck = resolve('stuck.example'); // takes the one running slot, and hangs

@@ -106,8 +106,8 @@ export function checkEndpointUrl(raw: string, allowPrivateNetwork: boolean): str
   if (!allowPrivateNetwork) {
     const host = url.hostname;
     if (isBlockedAddress(host)) return 'points to a private, loopback or reserved address';
-    const lower = host.toLowerCase();
-    if (lower === 'localhost' || lower.endsWith('.localhost') || lower === 'localhost.' || lower.endsWith('.localhost.'))
+    const lower = host.toLowerCase().replace(/\.$/, ''); // `localhost.` (fully qualified) is the same host
+    if (lower === 'localhost' || lower.endsWith('.localhost'))
       return 'points to a private, loopback or reserved address';
   }
   return null;

@@ -119,7 +119,7 @@ export class HostResolver {
       this.pump();
       return reply(callback, null, answer.addresses);
     }
-    const under = this.pending.get(host) ?? this.start(host, Boolean(answer?.addresses));
+    const under = this.start(host, Boolean(answer?.addresses));
     if (!under) return reply(callback, busy(`${this.maxWaitingHosts} names are waiting for DNS`), null);
     if (under.waiters.length >= this.maxWaitersPerHost) {
       return reply(callback, busy(`${this.maxWaitersPerHost} connections are waiting for ${host}`), null);

@@ -18,7 +18,6 @@ import { createLogger } from '../observe/logger.js';
 import { Metrics, metricsObserver } from '../observe/metrics.js';
 import { ensureOperationalEndpoint, OperationalWebhooks } from '../operational/operational-webhooks.js';
 import type { DeliveryStore } from '../store/port.js';
-import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteHost } from '../store/sqlite/store-host.js';
 import { openStore } from './open-store.js';
 import { RetentionPurger } from './retention-purger.js';
@@ -61,7 +60,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
   let adminToken = config.adminToken;
   let generatedToken = false;
   // Said once the server listens, so that a start that fails (a taken port) prints only its one error line.
-  const warnings = store instanceof PostgresStore ? [...store.startupWarnings] : [];
+  const warnings = [...(store.startupWarnings ?? [])];
   if (adminToken === null) {
     adminToken = await store.putSettingIfAbsent(
       'admin_token',

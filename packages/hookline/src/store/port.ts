@@ -83,6 +83,8 @@ export interface DeliveryStore {
    * limit, slow-endpoint line) do not go out with its old details, or at all while it is disabled.
    */
   onEndpointChanged?(listener: (endpointId: string) => void): () => void;
+  /** What an operator should hear about the database once the server listens (e.g. autovacuum is off). */
+  readonly startupWarnings?: readonly string[];
 
   getSetting(key: string): Promise<string | null>;
   /** Store `value` unless the key exists; returns the value that is stored afterwards. */

@@ -150,7 +150,7 @@ export class PostgresStore implements DeliveryStore {
     this.notifyAtCommit = false;
   }
 
-  /** What an operator should hear once the server is up (logged then: a failed start prints only its error). */
+  /** See DeliveryStore.startupWarnings (logged once the server listens: a failed start prints only its error). */
   readonly startupWarnings: string[] = [];
 
   async migrate(): Promise<void> {
