@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { sendMessage } from '@hookline/sdk';
 import type pg from 'pg';
 import { Webhook } from 'standardwebhooks';
@@ -27,6 +27,10 @@ describe('hookline.send_message on PostgreSQL', { skip: skipWithoutPg }, () => {
     secret = (await hl.endpoint(appId, { url: `${rx.url}/hook` })).secret;
     platform = await connect(hl.db);
     await platform.query('CREATE TABLE orders (id text PRIMARY KEY, paid boolean NOT NULL DEFAULT false)');
+  });
+  // A test that fails half-way must not leave the platform's transaction open for the next one.
+  afterEach(async () => {
+    await platform?.query('ROLLBACK').catch(() => undefined);
   });
   after(async () => {
     await platform?.end();
@@ -128,6 +132,65 @@ describe('hookline.send_message on PostgreSQL', { skip: skipWithoutPg }, () => {
     assert.equal(viaApi.status, 202);
     assert.equal(viaApi.body.id, first);
     await waitFor(() => delivered(first).length === 1, 'one delivery');
+  });
+
+  it('an ingest of an eventId an open transaction holds waits outside the write path: the commit answers it, or event_id_in_flight', async () => {
+    const hold = async (eventId: string) => {
+      await platform.query('BEGIN');
+      const { rows } = await platform.query(`SELECT hookline.send_message('shop', 'order.paid', '{"n": 8}', $1) AS id`, [
+        eventId,
+      ]);
+      return rows[0].id as string;
+    };
+    // Committed while the API waits: it answers with the transaction's message, which is delivered once.
+    const held = await hold('evt-held');
+    let answered = false;
+    const waiting = hl
+      .send(appId, { eventType: 'order.paid', payload: { n: 9 }, eventId: 'evt-held' })
+      .finally(() => (answered = true));
+    const other = await hl.send(appId, { eventType: 'order.paid', payload: { n: 10 }, eventId: 'evt-free' });
+    assert.equal(other.status, 202, "the process's other writes go on meanwhile");
+    assert.equal(answered, false, 'the held eventId waits for the transaction');
+    await platform.query('COMMIT');
+    const answer = await waiting;
+    assert.equal(answer.status, 202);
+    assert.equal(answer.body.id, held);
+    await waitFor(() => delivered(held).length === 1 && delivered(other.body.id).length === 1, 'both deliveries');
+
+    // Left open: the API gives up after a few seconds, having stored nothing, and the client may retry.
+    const open = await hold('evt-open');
+    const refused = await hl.send(appId, { eventType: 'order.paid', payload: { n: 11 }, eventId: 'evt-open' });
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.code, 'event_id_in_flight');
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.match(refused.body.detail, /eventId "evt-open" is being enqueued for this app by a transaction that has not committed/);
+    await platform.query('ROLLBACK');
+    const retried = await hl.send(appId, { eventType: 'order.paid', payload: { n: 12 }, eventId: 'evt-open' });
+    assert.equal(retried.status, 202);
+    assert.notEqual(retried.body.id, open, 'the rolled-back message never existed');
+    const stored = await platform.query(`SELECT count(*)::int AS n FROM hookline.messages WHERE event_id = 'evt-open'`);
+    assert.equal(stored.rows[0].n, 1);
+  });
+
+  it('a delete that waits for an open transaction holds up neither the app nor anyone else: app_busy after 5 s', async () => {
+    const app = await hl.app('busy', 'busy');
+    const ep = await hl.endpoint(app, { url: `${rx.url}/busy` });
+    await platform.query('BEGIN');
+    await platform.query(`SELECT hookline.send_message('busy', 'a.b', '{}'::jsonb)`);
+    let settled = false;
+    const deleting = hl.call('DELETE', `/v1/apps/${app}/endpoints/${ep.id}`).finally(() => (settled = true));
+    for (let i = 0; i < 5; i++) {
+      const sent = await hl.send(app, { eventType: 'a.b', payload: { i } });
+      assert.equal(sent.status, 202, "the app's ingest goes on while the delete waits");
+    }
+    assert.equal(settled, false, 'the delete still waits for the transaction');
+    const refused = await deleting;
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.code, 'app_busy');
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.equal((await hl.call('GET', `/v1/apps/${app}/endpoints/${ep.id}`)).status, 200, 'nothing was deleted');
+    await platform.query('COMMIT');
+    assert.equal((await hl.call('DELETE', `/v1/apps/${app}/endpoints/${ep.id}`)).status, 204);
   });
 
   it('raises an error naming the problem for an unknown app or invalid input', async () => {

@@ -1,4 +1,4 @@
-import { ConflictError, StoreUnavailableError } from '../store/errors.js';
+import { ConflictError, StoreBusyError, StoreUnavailableError } from '../store/errors.js';
 import { InvalidIteratorError } from '../store/paging.js';
 
 /**
@@ -23,6 +23,11 @@ export const ERROR_CODES = {
   uid_conflict: { status: 409, title: 'Another app already has this uid' },
   event_type_conflict: { status: 409, title: 'An event type with this name exists' },
   endpoint_disabled: { status: 409, title: 'The endpoint is disabled' },
+  event_id_in_flight: {
+    status: 409,
+    title: 'A message with this eventId is being enqueued by a transaction that has not committed',
+  },
+  app_busy: { status: 409, title: "The app's messages are being enqueued by a transaction that has not committed" },
   payload_too_large: { status: 413, title: 'The request body is larger than the limit' },
   endpoint_url_refused: { status: 422, title: 'The endpoint URL is not allowed' },
   event_type_not_registered: { status: 422, title: 'The event type is not registered' },
@@ -70,6 +75,7 @@ export function asHttpError(error: unknown): HttpError | null {
   }
   if (error instanceof StoreUnavailableError)
     return new HttpError('store_unavailable', error.message, undefined, { 'retry-after': '1' });
+  if (error instanceof StoreBusyError) return new HttpError(error.code, error.message, undefined, { 'retry-after': '1' });
   return null;
 }
 

@@ -73,6 +73,11 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
     );
   }
 
+  if (store.capabilities.multiProcess && config.role !== 'api' && config.leaseMs <= config.requestTimeoutMs) {
+    warnings.push(
+      `--lease ${config.leaseMs / 1000}s is not longer than --request-timeout ${config.requestTimeoutMs / 1000}s: an attempt whose lease is not extended in time (the database slow or away, the process paused) is sent again by another worker while it still runs; keep the lease well above the request timeout`,
+    );
+  }
   // What hookline.send_message enforces follows the processes that serve the API.
   if (config.role !== 'worker') await store.setStrictEventTypes?.(config.strictEventTypes);
   const clock = Date.now;

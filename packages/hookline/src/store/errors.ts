@@ -10,3 +10,18 @@ export class ConflictError extends Error {
     super(`${field} is already taken`);
   }
 }
+
+/**
+ * A write that would have to wait for a transaction hookline does not control (a platform's transaction
+ * that called hookline.send_message and has not committed): it is refused after a short wait instead of
+ * holding the store's writes behind it. Nothing was done; the caller may retry.
+ */
+export class StoreBusyError extends Error {
+  override name = 'StoreBusyError';
+  constructor(
+    readonly code: 'event_id_in_flight' | 'app_busy',
+    message: string,
+  ) {
+    super(message);
+  }
+}

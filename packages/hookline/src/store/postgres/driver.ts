@@ -60,6 +60,9 @@ function connectionConfig(url: string, options: Pick<PgOptions, 'connectTimeoutM
     connectionString: url,
     connectionTimeoutMillis: options.connectTimeoutMs,
     query_timeout: options.queryTimeoutMs,
+    // The server ends a statement a little before the client gives up on it: otherwise a statement the
+    // client abandoned (a lock wait behind a platform's open transaction) holds its backend until it ends.
+    ...(options.queryTimeoutMs > 1_000 ? { statement_timeout: options.queryTimeoutMs - 500 } : {}),
     keepAlive: true,
     application_name: 'hookline',
     types,
@@ -170,7 +173,8 @@ const UNAVAILABLE_MESSAGES =
 /**
  * True when an error means "the database is not there" rather than "this statement is wrong":
  * connection and transport failures, shutdown and startup (57P0x), resources (53xxx: disk full, too
- * many connections), system errors (58xxx) and a read-only server (25006, e.g. a failover in progress).
+ * many connections), system errors (58xxx), a read-only server (25006, e.g. a failover in progress) and a
+ * statement that ran past the statement timeout (57014).
  */
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return true; // already mapped (toStoreError)
@@ -180,7 +184,8 @@ export function isUnavailable(error: unknown): boolean {
   if (UNAVAILABLE_NODE_CODES.has(code)) return true;
   // 08P01 (protocol violation) is a bug in the statement's parameters, not an outage.
   if (code === '08P01') return false;
-  if (/^(08|53|57P|58)/.test(code) || code === '25006') return true;
+  // 57014: the statement ran past statement_timeout (the server's side of the query timeout).
+  if (/^(08|53|57P|58)/.test(code) || code === '25006' || code === '57014') return true;
   return typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message);
 }
 

@@ -4,7 +4,13 @@ import type { StatsAccumulator } from '../stats-accumulator.js';
 import type { ClaimedDelivery, EndpointSecret, EnqueueInput, EnqueueResult } from '../types.js';
 import type { PgQueryable } from './driver.js';
 import { type MessageRow, toMessage } from './rows.js';
-import { INSERT_DELIVERIES, INSERT_MESSAGES, LOCK_APPS_SHARED, MESSAGES_BY_EVENT_IDS } from './statements.js';
+import {
+  INSERT_DELIVERIES,
+  INSERT_MESSAGES,
+  LOCK_APPS_SHARED,
+  MESSAGES_BY_EVENT_IDS,
+  TRY_LOCK_EVENTS,
+} from './statements.js';
 
 /** What a batch needs from the store around it. */
 export interface BatchContext {
@@ -29,6 +35,13 @@ type InsertRow = { kind: 'message'; id: string } | ({ kind: 'endpoint' } & Targe
 const eventKey = (appId: string, eventId: string) => `${appId}\u0000${eventId}`;
 
 /**
+ * The answer for a message whose eventId another transaction holds (a platform's transaction that called
+ * hookline.send_message with it and has not committed): it was not stored; the store asks again shortly.
+ */
+export const EVENT_ID_BUSY = Symbol('eventId held by an uncommitted transaction');
+export type EnqueueOutcome = EnqueueResult | null | typeof EVENT_ID_BUSY;
+
+/**
  * Store a unit's messages with two or three multi-row statements: insert the messages (a known
  * (app, eventId) is skipped) while reading the apps' enabled endpoints, read the existing messages for
  * known eventIds, insert every delivery. A repeated eventId inside the batch answers with its first message;
@@ -38,9 +51,9 @@ export async function enqueueMany(
   tx: PgQueryable,
   inputs: EnqueueInput[],
   ctx: BatchContext,
-): Promise<Array<EnqueueResult | null>> {
+): Promise<EnqueueOutcome[]> {
   const firstOfEvent = new Map<string, number>();
-  const primaries: number[] = [];
+  let primaries: number[] = [];
   const followerOf = new Map<number, number>();
   inputs.forEach(({ message }, i) => {
     if (message.eventId === null) return void primaries.push(i);
@@ -53,6 +66,10 @@ export async function enqueueMany(
       followerOf.set(i, first);
     }
   });
+
+  const results: EnqueueOutcome[] = new Array(inputs.length).fill(null);
+  for (const i of await heldElsewhere(tx, inputs, primaries)) results[i] = EVENT_ID_BUSY;
+  if (results.includes(EVENT_ID_BUSY)) primaries = primaries.filter((i) => results[i] !== EVENT_ID_BUSY);
 
   const messages = primaries.map((i) => inputs[i]!.message);
   // The apps' locks are sent together with the insert (pipelined, no round trip of its own); the insert, a
@@ -80,7 +97,6 @@ export async function enqueueMany(
     else endpointsOfApp.set(row.app_id, [row]);
   }
   // A message neither inserted nor known by its eventId belongs to an app that no longer exists: null.
-  const results: Array<EnqueueResult | null> = new Array(inputs.length).fill(null);
 
   const known = messages.filter((m) => !created.has(m.id));
   if (known.length > 0) {
@@ -102,10 +118,26 @@ export async function enqueueMany(
     await insertDeliveries(tx, endpointsOfApp, fresh.map((i) => inputs[i]!), fresh, results, ctx);
   }
   for (const [i, first] of followerOf) {
-    const primary = results[first];
-    results[i] = primary ? { message: primary.message, created: false, leased: [] } : null;
+    const primary = results[first]!;
+    results[i] =
+      primary === EVENT_ID_BUSY || primary === null ? primary : { message: primary.message, created: false, leased: [] };
   }
   return results;
+}
+
+/**
+ * Positions (among `primaries`) of messages whose (app, eventId) lock another transaction holds. Tried, not
+ * waited for: the unique index would otherwise hold this unit, and every write of the process queued
+ * behind it, until that transaction ends (up to the statement timeout). Units without eventIds skip it.
+ */
+async function heldElsewhere(tx: PgQueryable, inputs: EnqueueInput[], primaries: number[]): Promise<number[]> {
+  const keyed = primaries.filter((i) => inputs[i]!.message.eventId !== null);
+  if (keyed.length === 0) return [];
+  const { rows } = await tx.query<{ locked: boolean }>(TRY_LOCK_EVENTS, [
+    keyed.map((i) => inputs[i]!.message.appId),
+    keyed.map((i) => inputs[i]!.message.eventId),
+  ]);
+  return keyed.filter((_, n) => !rows[n]!.locked);
 }
 
 async function insertDeliveries(
@@ -113,7 +145,7 @@ async function insertDeliveries(
   byApp: Map<string, TargetRow[]>,
   fresh: EnqueueInput[],
   positions: number[],
-  results: Array<EnqueueResult | null>,
+  results: EnqueueOutcome[],
   ctx: BatchContext,
 ): Promise<void> {
   const columns = {

@@ -2,7 +2,7 @@
  * Numbered, forward-only migrations of the `hookline` schema. All pending ones run in ONE transaction
  * that first takes MIGRATION_LOCK, so processes starting together apply each migration exactly once.
  */
-import { APP_LOCK_CLASS } from './statements.js';
+import { APP_LOCK_CLASS, EVENT_LOCK_CLASS } from './statements.js';
 
 export const MIGRATION_LOCK = 7_215_202_611;
 
@@ -46,6 +46,18 @@ const APP_LOCK = `
   PERFORM 1 FROM hookline.apps a WHERE a.id = v_app_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'hookline.send_message: no app %', quote_literal(send_message.app) USING ERRCODE = 'P0002';
+  END IF;
+`;
+
+/**
+ * send_message also holds its (app, eventId)'s lock (EVENT_LOCK_CLASS) to the end of the caller's transaction,
+ * taken before it looks for the eventId: an API ingest of the same eventId tries that lock and waits
+ * outside its unit (enqueue-batch.ts) instead of on the unique index, where every write of its process
+ * would wait behind the platform's transaction.
+ */
+const EVENT_LOCK = `
+  IF send_message.event_id IS NOT NULL THEN
+    PERFORM pg_advisory_xact_lock(${EVENT_LOCK_CLASS}, hashtext(v_app_id || ':' || send_message.event_id));
   END IF;
 `;
 
@@ -408,6 +420,11 @@ CREATE INDEX endpoints_deleted ON hookline.endpoints (deleted_at) WHERE deleted_
     sql: `
 GRANT USAGE ON SCHEMA hookline TO PUBLIC;
 `,
+  },
+  {
+    version: 11,
+    name: "send_message holds its eventId's lock, so an API ingest of that eventId waits outside the write path",
+    sql: sendMessageFunction(STRICT_EVENT_TYPES_CHECK, APP_LOCK + EVENT_LOCK),
   },
 ];
 

@@ -1,3 +1,4 @@
+import { StoreBusyError } from '../errors.js';
 import { keysetBefore, toPage } from '../paging.js';
 import type { DeliveryStore, RecordResult, StoreCapabilities } from '../port.js';
 import { StatsAccumulator } from '../stats-accumulator.js';
@@ -43,7 +44,7 @@ import {
   type PgPool,
   type PgQueryable,
 } from './driver.js';
-import { type BatchContext, enqueueMany } from './enqueue-batch.js';
+import { type BatchContext, EVENT_ID_BUSY, enqueueMany } from './enqueue-batch.js';
 import * as endpoints from './endpoints.js';
 import * as eventTypes from './event-types.js';
 import { NewWorkListener, type StoreLog } from './listener.js';
@@ -62,6 +63,8 @@ import { WriteBatcher } from './write-batcher.js';
 
 /** Stats deltas are folded into per-minute rows this often. */
 const FOLD_EVERY_MS = 10_000;
+/** How long an ingest waits for a transaction that holds its eventId before event_id_in_flight. */
+export const EVENT_ID_WAIT_MS = 3_000;
 /**
  * The planner statistics are checked this often (a catalog read; ANALYZE only past the threshold). A fresh
  * database's tables grow ten-fold within seconds of its first burst, and plans cached meanwhile stay slow
@@ -107,6 +110,8 @@ export class PostgresStore implements DeliveryStore {
   private notifyAtCommit = false;
   private foldTimer: NodeJS.Timeout | null = null;
   private analyzeTimer: NodeJS.Timeout | null = null;
+  /** The /healthz write in flight, shared by the probes that arrive meanwhile. */
+  private probe: Promise<void> | null = null;
   private analyzing: Promise<void> | null = null;
   private vacuumTimer: NodeJS.Timeout | null = null;
   private vacuuming: Promise<void> | null = null;
@@ -253,8 +258,19 @@ export class PostgresStore implements DeliveryStore {
     await this.pool.end();
   }
 
-  async ping(): Promise<void> {
-    await this.ctx.rows(sql.PING);
+  /**
+   * A write that must commit (HEALTH_PROBE), one at a time: a commit that hangs holds one connection, and
+   * every /healthz meanwhile waits on it (and reports unhealthy when its own time runs out).
+   */
+  ping(): Promise<void> {
+    this.probe ??= this.ctx.rows(sql.HEALTH_PROBE, [Date.now()]).then(
+      () => void (this.probe = null),
+      (error: unknown) => {
+        this.probe = null;
+        throw error;
+      },
+    );
+    return this.probe;
   }
 
   onEndpointChanged(listener: (endpointId: string) => void): () => void {
@@ -323,8 +339,24 @@ export class PostgresStore implements DeliveryStore {
     return endpoints.deleteEndpoint(this.ctx, appId, endpointId, now);
   }
 
-  enqueueMessage(input: EnqueueInput): Promise<EnqueueResult | null> {
-    return this.writes.batch('enqueue', input, (tx, inputs) => enqueueMany(tx, inputs, this.batch));
+  /**
+   * A message whose eventId an uncommitted transaction holds (send_message) is asked again with pauses for
+   * up to EVENT_ID_WAIT_MS: two API processes racing on one eventId settle in milliseconds (the second
+   * answers with the first's message); a platform transaction left open gets event_id_in_flight.
+   */
+  async enqueueMessage(input: EnqueueInput): Promise<EnqueueResult | null> {
+    const deadline = Date.now() + EVENT_ID_WAIT_MS;
+    for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
+      const outcome = await this.writes.batch('enqueue', input, (tx, inputs) => enqueueMany(tx, inputs, this.batch));
+      if (outcome !== EVENT_ID_BUSY) return outcome;
+      if (Date.now() + pause > deadline) {
+        throw new StoreBusyError(
+          'event_id_in_flight',
+          `a message with eventId ${JSON.stringify(input.message.eventId)} is being enqueued for this app by a transaction that has not committed (hookline.send_message); nothing was stored; retry once it has`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 
   async getMessage(appId: string, messageId: string): Promise<Message | null> {

@@ -40,10 +40,28 @@ export const APP_LOCK_CLASS = 7215;
 export const LOCK_APPS_SHARED = `
 SELECT pg_advisory_xact_lock_shared(${APP_LOCK_CLASS}, k)
 FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($1::text[]) AS id) keys ORDER BY k`;
-/** Params: app id. */
+/** Params: app id. Waited for only in short windows (app-lock.ts). */
 export const LOCK_APP_EXCLUSIVE = `SELECT pg_advisory_xact_lock(${APP_LOCK_CLASS}, hashtext($1))`;
-/** Cheapest round trip. */
-export const PING = `SELECT 1`;
+/** Params: app id. */
+export const TRY_LOCK_APP_EXCLUSIVE = `SELECT pg_try_advisory_xact_lock(${APP_LOCK_CLASS}, hashtext($1)) AS locked`;
+/**
+ * Each (app, eventId)'s advisory lock (this class and hashtext(app id || ':' || eventId)). send_message
+ * holds it to the end of the caller's transaction; an ingest unit only tries it, so that a message whose
+ * eventId an uncommitted transaction is enqueuing waits outside the unit (enqueue-batch.ts) instead of
+ * holding every write of the process behind that transaction on the unique index.
+ */
+export const EVENT_LOCK_CLASS = 7216;
+/** Params: app ids[], event ids[] (pairs). One row per pair, in order: whether its lock was free. */
+export const TRY_LOCK_EVENTS = `
+SELECT pg_try_advisory_xact_lock(${EVENT_LOCK_CLASS}, hashtext(a || ':' || e)) AS locked
+FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(a, e, n) ORDER BY n`;
+/**
+ * /healthz's probe: a one-row write that must commit, so that a database that answers reads but refuses
+ * or holds writes (read-only, a synchronous standby gone) is reported. Params: now (ms).
+ */
+export const HEALTH_PROBE = `
+INSERT INTO hookline.settings (key, value) VALUES ('health_probe', $1::text)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
 
 /** Read one setting. Params: key. */
 export const GET_SETTING = `SELECT value FROM hookline.settings WHERE key = $1`;
