@@ -62,6 +62,24 @@ function isolationSuite(backend: TestBackend): void {
       assert.ok(rx.on('/hung').length <= 128, `${rx.on('/hung').length} attempts at once to the hung endpoint`);
     });
 
+    it('keeps a third tenant on the same host prompt while two tenants each have an endpoint there that hangs', async () => {
+      // With one pool per origin, two hanging endpoints (128 attempts each) took all 256 of the host's
+      // connections, and the third tenant's attempts waited for one until the request timeout (fault audit).
+      const second = await hl.app('hangs-too');
+      await hl.endpoint(second, { url: `${rx.url}/hung-too` });
+      await sendMany(second, 200);
+      await waitFor(
+        () => rx.on('/hung').length >= 128 && rx.on('/hung-too').length >= 128,
+        'both hanging endpoints to hold 128 attempts each',
+      );
+      const third = await hl.app('third');
+      await hl.endpoint(third, { url: `${rx.url}/third` });
+      const sentAt = Date.now();
+      assert.equal((await hl.send(third, { eventType: 'a.b', payload: {} })).status, 202);
+      const [arrived] = await waitFor(() => (rx.on('/third').length ? rx.on('/third') : null), 'the third tenant');
+      assert.ok(arrived!.at - sentAt < 5000, `delivered after ${arrived!.at - sentAt} ms`);
+    });
+
     it('holds a tenant with many endpoints that hang to its share, and another app still gets through', async () => {
       // On a receiver host of their own: the point is the process's room, not one origin's connections.
       const sink = await Receiver.start();

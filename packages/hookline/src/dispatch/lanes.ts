@@ -2,8 +2,8 @@ import type { ClaimedDelivery } from '../store/types.js';
 import type { SendResult } from './sender.js';
 
 /**
- * Most attempts to one endpoint at once. The sender keeps twice as many connections per origin, so an
- * endpoint that hangs leaves room on its origin for the other endpoints there (a shared inbox service).
+ * Most attempts to one endpoint at once. The sender gives each endpoint as many connections of its own, so
+ * endpoints that hang take nothing from the other endpoints on their host (a shared inbox service).
  */
 export const ENDPOINT_CONCURRENCY = 128;
 

@@ -1,6 +1,6 @@
 import { decodeSecret, signV1 } from '@hookline/sdk';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, type Dispatcher } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { isBlockedAddress } from '../core/address-policy.js';
 import { envelopeBody } from '../core/envelope.js';
 import type { ClaimedDelivery } from '../store/types.js';
@@ -25,8 +25,8 @@ export interface SendResult {
 export interface SenderOptions {
   requestTimeoutMs: number;
   allowPrivateNetwork: boolean;
-  /** Connections per origin: twice an endpoint's concurrency (dispatch/lanes.ts). */
-  connectionsPerOrigin?: number;
+  /** Connections of one endpoint: as many as its attempts at once (dispatch/lanes.ts). */
+  connectionsPerEndpoint?: number;
   /** Name resolution (default: this thread's shared resolver). */
   resolver?: HostResolver;
   clock?: () => number;
@@ -48,22 +48,42 @@ const USER_AGENT = `hookline/${VERSION}`;
 /** The abort reason of an attempt that ran past --request-timeout. */
 const ATTEMPT_TIMEOUT = new Error('timeout');
 
-/** Signs and POSTs deliveries through one undici pool per origin; never follows redirects. */
+/** An endpoint's connections, and when an attempt last used them. */
+interface EndpointPool {
+  pool: Pool;
+  origin: string;
+  usedAt: number;
+}
+
+/** An endpoint's pool is closed once no attempt has used it for this long (its idle sockets with it). */
+const POOL_IDLE_MS = 60_000;
+
+/**
+ * Signs and POSTs deliveries through one undici pool per endpoint; never follows redirects. Endpoints do not
+ * share connections, even on one host (an inbox service that hosts many tenants' URLs): with a pool per
+ * origin, two slow endpoints there took every connection, and a third tenant's attempts waited behind them
+ * for a connection, their wait counted in their duration (fault audit). An endpoint's attempts are already
+ * bounded by its lane, so its pool has as many connections as the lane lets attempts run at once.
+ */
 export class Sender implements DeliverySender {
-  private readonly agent: Agent;
+  private readonly pools = new Map<string, EndpointPool>();
+  private readonly poolOptions: Pool.Options;
+  private readonly sweeper: NodeJS.Timeout;
   private readonly targets = new Map<string, { origin: string; path: string } | string>();
   private readonly clock: () => number;
 
   constructor(private readonly options: SenderOptions) {
     this.clock = options.clock ?? Date.now;
-    this.agent = new Agent({
-      connections: options.connectionsPerOrigin ?? 2 * ENDPOINT_CONCURRENCY,
+    this.poolOptions = {
+      connections: options.connectionsPerEndpoint ?? ENDPOINT_CONCURRENCY,
       headersTimeout: options.requestTimeoutMs,
       bodyTimeout: options.requestTimeoutMs,
       connectTimeout: Math.min(options.requestTimeoutMs, 10_000),
       keepAliveTimeout: 30_000,
       connect: { lookup: connectLookup(options.resolver ?? sharedResolver(), !options.allowPrivateNetwork) },
-    });
+    };
+    this.sweeper = setInterval(() => this.closeIdlePools(), POOL_IDLE_MS);
+    this.sweeper.unref();
   }
 
   /** Build the signed request for one delivery, send it, and report what happened (never throws). */
@@ -90,9 +110,8 @@ export class Sender implements DeliverySender {
       // are per phase and idle-based, so a receiver trickling bytes could otherwise hold an attempt forever.
       attempt.deadline = setTimeout(() => attempt.expire(), this.options.requestTimeoutMs);
       try {
-        this.agent.dispatch(
+        this.poolOf(delivery.endpointId, target.origin).dispatch(
           {
-            origin: target.origin,
             path: target.path,
             method: 'POST',
             headers: {
@@ -127,10 +146,34 @@ export class Sender implements DeliverySender {
     return target;
   }
 
+  /** The pool of an endpoint's connections to `origin` (a new one when its URL moved to another origin). */
+  private poolOf(endpointId: string, origin: string): Pool {
+    let entry = this.pools.get(endpointId);
+    if (entry?.origin !== origin) {
+      if (entry) void entry.pool.close().catch(() => undefined); // attempts in flight there still finish
+      entry = { pool: new Pool(origin, this.poolOptions), origin, usedAt: 0 };
+      this.pools.set(endpointId, entry);
+    }
+    entry.usedAt = performance.now();
+    return entry.pool;
+  }
+
+  /** Close the pools no attempt used for POOL_IDLE_MS (a deleted endpoint's, one that gets no messages). */
+  private closeIdlePools(): void {
+    const before = performance.now() - POOL_IDLE_MS;
+    for (const [endpointId, entry] of this.pools) {
+      if (entry.usedAt >= before) continue;
+      this.pools.delete(endpointId);
+      void entry.pool.close().catch(() => undefined);
+    }
+  }
+
   /** Close idle connections; with `force`, abort requests still in flight. */
   async close(force = false): Promise<void> {
-    if (force) await this.agent.destroy();
-    else await this.agent.close();
+    clearInterval(this.sweeper);
+    const pools = [...this.pools.values()].map((entry) => entry.pool);
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => (force ? pool.destroy() : pool.close())));
   }
 }
 
