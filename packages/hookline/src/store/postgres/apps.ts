@@ -5,7 +5,7 @@ import type { PostgresContext } from './context.js';
 import type { PgQueryable } from './driver.js';
 import { type AppRow, toApp } from './rows.js';
 import * as sql from './statements.js';
-import { lockAppExclusive } from './app-lock.js';
+import { withAppExclusive } from './app-lock.js';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -55,8 +55,7 @@ export function updateApp(ctx: PostgresContext, appId: string, patch: AppPatch):
 
 /** Remove an app and everything it owns, in one transaction. */
 export function deleteApp(ctx: PostgresContext, appId: string): Promise<boolean> {
-  return ctx.transaction(async (tx) => {
-    await lockAppExclusive(tx, appId); // deliveries being created for it commit first
+  return withAppExclusive(ctx, appId, async (tx) => {
     if ((await tx.query(sql.LOCK_APP, [appId])).rows.length === 0) return false;
     for (const text of sql.DELETE_APP_ROWS) await tx.query(text, [appId]);
     await tx.query(sql.DELETE_APP, [appId]);

@@ -5,7 +5,7 @@ import type { PostgresContext } from './context.js';
 import { type EndpointRow, toEndpoint } from './rows.js';
 import * as sql from './statements.js';
 import { writeStats } from './stats.js';
-import { lockAppExclusive } from './app-lock.js';
+import { withAppExclusive } from './app-lock.js';
 
 export async function createEndpoint(ctx: PostgresContext, endpoint: NewEndpoint): Promise<Endpoint> {
   const secrets: EndpointSecret[] = [{ secret: endpoint.secret, expiresAt: null }];
@@ -80,8 +80,7 @@ export function deleteEndpoint(
   endpointId: string,
   now: number,
 ): Promise<number | null> {
-  return ctx.transaction(async (tx) => {
-    await lockAppExclusive(tx, appId); // deliveries being created for it commit first
+  return withAppExclusive(ctx, appId, async (tx) => {
     const deleted = await tx.query(sql.DELETE_ENDPOINT, [now, appId, endpointId]);
     if ((deleted.rowCount ?? 0) === 0) return null;
     const given = await tx.query<{ app_id: string; created_at: number }>(sql.FAIL_ENDPOINT_PENDING, [

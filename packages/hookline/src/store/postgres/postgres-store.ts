@@ -349,13 +349,14 @@ export class PostgresStore implements DeliveryStore {
     for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
       const outcome = await this.writes.batch('enqueue', input, (tx, inputs) => enqueueMany(tx, inputs, this.batch));
       if (outcome !== EVENT_ID_BUSY) return outcome;
-      if (Date.now() + pause > deadline) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
         throw new StoreBusyError(
           'event_id_in_flight',
-          `a message with eventId ${JSON.stringify(input.message.eventId)} is being enqueued for this app by a transaction that has not committed (hookline.send_message); nothing was stored; retry once it has`,
+          `a message with eventId ${JSON.stringify(input.message.eventId)} is being enqueued for this app by another transaction that has not committed for ${EVENT_ID_WAIT_MS / 1000} s (a platform transaction that called hookline.send_message, most likely); nothing was stored; retry once it has`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
     }
   }
 
