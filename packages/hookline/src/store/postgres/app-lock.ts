@@ -1,3 +1,4 @@
+import { AGAIN, retryUntil } from '../../core/deadline.js';
 import { StoreBusyError } from '../errors.js';
 import type { PostgresContext } from './context.js';
 import type { PgQueryable } from './driver.js';
@@ -9,6 +10,8 @@ export const APP_LOCK_WAIT_MS = 5_000;
 const QUEUED_MS = 50;
 /** The longest the delete then waits for any row lock before it rolls back and tries again. */
 const ROW_LOCK_MS = 200;
+/** Pauses between tries. */
+const PAUSES = { first: 25, max: 400 };
 
 /**
  * Run `work` (deleting an endpoint or the app) in a transaction that holds the app's lock exclusively, so
@@ -22,55 +25,60 @@ const ROW_LOCK_MS = 200;
  *   unit's process meanwhile; so the delete waits at most ROW_LOCK_MS for a row, rolls back and tries again.
  * After APP_LOCK_WAIT_MS: app_busy, nothing changed.
  */
-export async function withAppExclusive<T>(
+export function withAppExclusive<T>(
   ctx: PostgresContext,
   appId: string,
   work: (tx: PgQueryable) => Promise<T>,
 ): Promise<T> {
   const deadline = Date.now() + APP_LOCK_WAIT_MS;
-  for (let pause = 25; ; pause = Math.min(pause * 2, 400)) {
-    try {
-      return await ctx.transaction(async (tx) => {
-        await lockApp(tx, appId, deadline);
-        await tx.query(`SET LOCAL lock_timeout = '${ROW_LOCK_MS}ms'`);
-        return work(tx);
-      });
-    } catch (error) {
-      if (!isLockTimeout(error)) throw error;
-    }
-    await pauseUntil(pause, deadline);
-  }
+  return retryUntil(
+    deadline,
+    PAUSES,
+    async () => {
+      try {
+        return await ctx.transaction(async (tx) => {
+          await lockApp(tx, appId, deadline);
+          await tx.query(`SET LOCAL lock_timeout = '${ROW_LOCK_MS}ms'`);
+          return work(tx);
+        });
+      } catch (error) {
+        if (isLockTimeout(error)) return AGAIN;
+        throw error;
+      }
+    },
+    appBusy,
+  );
 }
 
 /** The app's lock, tried, then waited for in short windows, until `deadline`. */
 async function lockApp(tx: PgQueryable, appId: string, deadline: number): Promise<void> {
   const { rows } = await tx.query<{ locked: boolean }>(TRY_LOCK_APP_EXCLUSIVE, [appId]);
   if (rows[0]!.locked) return;
-  for (let pause = 25; ; pause = Math.min(pause * 2, 400)) {
-    await tx.query('SAVEPOINT hookline_app_lock');
-    try {
-      await tx.query(`SET LOCAL lock_timeout = '${QUEUED_MS}ms'`);
-      await tx.query(LOCK_APP_EXCLUSIVE, [appId]);
-      await tx.query('RELEASE SAVEPOINT hookline_app_lock');
-      return;
-    } catch (error) {
-      if (!isLockTimeout(error)) throw error;
-      await tx.query('ROLLBACK TO SAVEPOINT hookline_app_lock');
-    }
-    await pauseUntil(pause, deadline);
-  }
+  await retryUntil(
+    deadline,
+    PAUSES,
+    async () => {
+      await tx.query('SAVEPOINT hookline_app_lock');
+      try {
+        await tx.query(`SET LOCAL lock_timeout = '${QUEUED_MS}ms'`);
+        await tx.query(LOCK_APP_EXCLUSIVE, [appId]);
+        await tx.query('RELEASE SAVEPOINT hookline_app_lock');
+        return undefined;
+      } catch (error) {
+        if (!isLockTimeout(error)) throw error;
+        await tx.query('ROLLBACK TO SAVEPOINT hookline_app_lock');
+        return AGAIN;
+      }
+    },
+    appBusy,
+  );
 }
 
-/** Wait `pause` ms, or until the deadline; past it, app_busy. */
-async function pauseUntil(pause: number, deadline: number): Promise<void> {
-  const left = deadline - Date.now();
-  if (left <= 0) {
-    throw new StoreBusyError(
-      'app_busy',
-      `what the delete must change stayed locked for ${APP_LOCK_WAIT_MS / 1000} s (most likely by a transaction that enqueued messages for this app with hookline.send_message and has not committed); nothing was changed; retry once it has`,
-    );
-  }
-  await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+function appBusy(): StoreBusyError {
+  return new StoreBusyError(
+    'app_busy',
+    `what the delete must change stayed locked for ${APP_LOCK_WAIT_MS / 1000} s (most likely by a transaction that enqueued messages for this app with hookline.send_message and has not committed); nothing was changed; retry once it has`,
+  );
 }
 
 /** A lock wait that ran past lock_timeout (SQLSTATE 55P03), as raised or as the store mapped it. */

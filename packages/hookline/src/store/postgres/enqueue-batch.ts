@@ -67,6 +67,7 @@ export async function enqueueMany(
     }
   });
 
+  // A message neither inserted nor known by its eventId belongs to an app that no longer exists: null.
   const results: EnqueueOutcome[] = new Array(inputs.length).fill(null);
   for (const i of await heldElsewhere(tx, inputs, primaries)) results[i] = EVENT_ID_BUSY;
   if (results.includes(EVENT_ID_BUSY)) primaries = primaries.filter((i) => results[i] !== EVENT_ID_BUSY);
@@ -96,8 +97,6 @@ export async function enqueueMany(
     if (list) list.push(row);
     else endpointsOfApp.set(row.app_id, [row]);
   }
-  // A message neither inserted nor known by its eventId belongs to an app that no longer exists: null.
-
   const known = messages.filter((m) => !created.has(m.id));
   if (known.length > 0) {
     const existing = await tx.query<MessageRow>(MESSAGES_BY_EVENT_IDS, [

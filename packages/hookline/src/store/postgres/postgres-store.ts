@@ -1,3 +1,4 @@
+import { AGAIN, retryUntil } from '../../core/deadline.js';
 import { StoreBusyError } from '../errors.js';
 import { keysetBefore, toPage } from '../paging.js';
 import type { DeliveryStore, RecordResult, StoreCapabilities } from '../port.js';
@@ -263,13 +264,10 @@ export class PostgresStore implements DeliveryStore {
    * every /healthz meanwhile waits on it (and reports unhealthy when its own time runs out).
    */
   ping(): Promise<void> {
-    this.probe ??= this.ctx.rows(sql.HEALTH_PROBE, [Date.now()]).then(
-      () => void (this.probe = null),
-      (error: unknown) => {
-        this.probe = null;
-        throw error;
-      },
-    );
+    this.probe ??= this.ctx
+      .rows(sql.HEALTH_PROBE, [Date.now()])
+      .then(() => undefined)
+      .finally(() => (this.probe = null));
     return this.probe;
   }
 
@@ -344,20 +342,20 @@ export class PostgresStore implements DeliveryStore {
    * up to EVENT_ID_WAIT_MS: two API processes racing on one eventId settle in milliseconds (the second
    * answers with the first's message); a platform transaction left open gets event_id_in_flight.
    */
-  async enqueueMessage(input: EnqueueInput): Promise<EnqueueResult | null> {
-    const deadline = Date.now() + EVENT_ID_WAIT_MS;
-    for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
-      const outcome = await this.writes.batch('enqueue', input, (tx, inputs) => enqueueMany(tx, inputs, this.batch));
-      if (outcome !== EVENT_ID_BUSY) return outcome;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new StoreBusyError(
+  enqueueMessage(input: EnqueueInput): Promise<EnqueueResult | null> {
+    return retryUntil(
+      Date.now() + EVENT_ID_WAIT_MS,
+      { first: 10, max: 250 },
+      async () => {
+        const outcome = await this.writes.batch('enqueue', input, (tx, inputs) => enqueueMany(tx, inputs, this.batch));
+        return outcome === EVENT_ID_BUSY ? AGAIN : outcome;
+      },
+      () =>
+        new StoreBusyError(
           'event_id_in_flight',
           `a message with eventId ${JSON.stringify(input.message.eventId)} is being enqueued for this app by another transaction that has not committed for ${EVENT_ID_WAIT_MS / 1000} s (a platform transaction that called hookline.send_message, most likely); nothing was stored; retry once it has`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
-    }
+        ),
+    );
   }
 
   async getMessage(appId: string, messageId: string): Promise<Message | null> {
