@@ -143,8 +143,12 @@ describe('bad input gets a clear 4xx problem and stores nothing', () => {
     assertProblem(await hl.call('GET', `/v1/apps/${app}/messages/%00`), 404, 'message_not_found');
     assertProblem(await hl.call('GET', '/v1/nothing-here'), 404, 'not_found');
     assertProblem(await hl.call('GET', `/v1/apps/${app}/`), 404, 'not_found'); // no route ends in a slash
-    assertProblem(await hl.call('PUT', '/v1/apps'), 405, 'method_not_allowed');
-    assertProblem(await hl.call('DELETE', `/v1/apps/${app}/messages`), 405, 'method_not_allowed');
+    const put = await hl.call('PUT', '/v1/apps');
+    assertProblem(put, 405, 'method_not_allowed');
+    assert.equal(put.headers.get('allow'), 'POST, GET');
+    const del = await hl.call('DELETE', `/v1/apps/${app}/messages`);
+    assertProblem(del, 405, 'method_not_allowed');
+    assert.equal(del.headers.get('allow'), 'POST, GET');
   });
 
   it('looks apps up by uid as well as id', async () => {
@@ -275,6 +279,30 @@ describe('bad input gets a clear 4xx problem and stores nothing', () => {
     );
     assertProblem(await hl.call('GET', list), 404, 'message_not_found');
     assertProblem(await hl.call('GET', '/v1/stats?since=yesterday'), 400, 'invalid_query');
+    const twice = assertProblem(await hl.call('GET', '/v1/apps?limit=1&limit=3'), 400, 'invalid_query');
+    assert.equal(twice.errors[0].field, 'limit');
+    // A damaged iterator (cut short in a copy and paste) is refused, not read as another position.
+    await hl.app('paged-1');
+    await hl.app('paged-2');
+    const iterator = (await hl.call('GET', '/v1/apps?limit=1')).body.iterator as string;
+    assert.equal((await hl.call('GET', `/v1/apps?limit=1&iterator=${iterator}`)).status, 200);
+    assertProblem(await hl.call('GET', `/v1/apps?limit=1&iterator=${iterator.slice(0, -2)}`), 400, 'invalid_iterator');
+  });
+
+  it('refuses query parameters a route does not take, storing nothing', async () => {
+    const before = await messageCount();
+    for (const [method, path, body] of [
+      ['GET', `/v1/apps/${app}?foo=1`, undefined],
+      ['GET', `/v1/apps/${app}/endpoints/${endpoint}/secret?foo=1`, undefined],
+      ['POST', '/v1/apps?foo=1', { name: 'query-refused' }],
+      ['POST', `/v1/apps/${app}/messages?foo=1`, { eventType: 'a', payload: {} }],
+    ] as const) {
+      const problem = assertProblem(await hl.call(method, path, body), 400, 'invalid_query');
+      assert.equal(problem.errors[0].field, 'foo', path);
+    }
+    assert.equal(await messageCount(), before);
+    const names = (await hl.call('GET', '/v1/apps?limit=250')).body.data.map((a: { name: string }) => a.name);
+    assert.ok(!names.includes('query-refused'));
   });
 
   it('pages apps newest first with an opaque iterator', async () => {
@@ -309,6 +337,9 @@ describe('bad input gets a clear 4xx problem and stores nothing', () => {
     assert.equal(doc.status, 200);
     assert.equal(doc.body.openapi, '3.1.0');
     assert.ok(doc.body.paths['/v1/apps/{app}/messages'].post);
+    for (const path of ['/healthz', '/metrics', '/openapi.json']) {
+      assert.deepEqual(doc.body.paths[path].get.security, [], `${path}: served without a token`);
+    }
   });
 });
 

@@ -227,6 +227,13 @@ describe('ids, envelope, secrets, histogram, iterators', () => {
     assert.deepEqual(decodeCursor(encodeCursor(cursor)), cursor);
     assert.throws(() => decodeCursor('not-base64!'), InvalidIteratorError);
     assert.throws(() => decodeCursor(Buffer.from('x|y').toString('base64url')), InvalidIteratorError);
+    // Damaged in transit or edited: cut short, lengthened, or a position of the caller's own making.
+    const iterator = encodeCursor(cursor);
+    for (const damaged of [iterator.slice(0, -1), iterator.slice(0, -5), `${iterator}x`, `${iterator}AA`]) {
+      assert.throws(() => decodeCursor(damaged), InvalidIteratorError, damaged);
+    }
+    const forged = Buffer.from(`${cursor.createdAt}|msg_01ABD|${'A'.repeat(8)}`).toString('base64url');
+    assert.throws(() => decodeCursor(forged), InvalidIteratorError);
   });
 });
 
@@ -260,5 +267,18 @@ describe('serve configuration', () => {
       'http://127.0.0.1/ops',
     );
     assert.deepEqual([purgeIntervalMs(1000), purgeIntervalMs(30 * 86_400_000)], [100, 60_000]);
+  });
+
+  it('says what --db takes when given a URL of another database, and which words a switch takes', () => {
+    assert.throws(
+      () => resolveServeConfig({ db: 'mysql://root@127.0.0.1/x' }, {}),
+      /^ConfigError: --db must be a SQLite file path or a postgres:\/\/ URL, not a mysql:\/\/ URL$/,
+    );
+    assert.equal(resolveServeConfig({ db: 'data/hooks.db' }, {}).db, 'data/hooks.db');
+    assert.equal(resolveServeConfig({}, { HOOKLINE_STRICT_EVENT_TYPES: 'on' }).strictEventTypes, true);
+    assert.throws(
+      () => resolveServeConfig({}, { HOOKLINE_STRICT_EVENT_TYPES: 'maybe' }),
+      /HOOKLINE_STRICT_EVENT_TYPES must be 1\/true\/yes\/on or 0\/false\/no\/off, got "maybe"/,
+    );
   });
 });

@@ -8,7 +8,8 @@ import { answerFor } from './error-answer.js';
 import { type Authorize, parseWith } from './route.js';
 import { MessageCreate } from './schemas.js';
 
-const INGEST_PATH = /^\/v1\/apps\/([^/?]+)\/messages(?:\?.*)?$/;
+/** Without a query: the route takes none, and Hono refuses one (route.ts). */
+const INGEST_PATH = /^\/v1\/apps\/([^/?]+)\/messages$/;
 
 /**
  * `POST /v1/apps/{app}/messages` straight on node:http: the hottest route skips building a web Request

@@ -139,6 +139,23 @@ function unstorableField(value: unknown, path: string): { field: string; message
   return null;
 }
 
+/**
+ * The query of a route that takes one, validated like a body; a route without one takes no parameters. A
+ * parameter given twice is refused rather than read as its first value (`?limit=1&limit=3`).
+ */
+function parseQuery<Q>(c: Context, schema: z.ZodType<Q> | undefined): Q {
+  const all = c.req.queries();
+  for (const [name, values] of Object.entries(all)) {
+    if (values.length > 1) throw invalid('invalid_query', [{ field: name, message: 'is given more than once' }]);
+  }
+  if (schema) return parseWith(schema, c.req.query(), 'invalid_query');
+  const [unknown] = Object.keys(all);
+  if (unknown !== undefined) {
+    throw invalid('invalid_query', [{ field: unknown, message: 'unknown parameter: this route takes no query parameters' }]);
+  }
+  return {} as Q;
+}
+
 const PARAM = /\{(\w+)\}/g;
 
 /**
@@ -156,7 +173,7 @@ function defineRoute<B, Q>(
   app.on(spec.method.toUpperCase(), honoPath, async (c) => {
     const params = c.req.param() as Record<string, string>;
     const principal = await authorize(c.req.header('authorization'), spec.access, params);
-    const query = spec.query ? parseWith(spec.query, c.req.query(), 'invalid_query') : ({} as Q);
+    const query = parseQuery(c, spec.query);
     const json = spec.body ? await readJson(c, maxBodyBytes, spec.bodyOptional) : null;
     const body = json ? parseWith(spec.body!, json.value, 'validation_failed') : (undefined as B);
     return spec.handler({ body, bodyMembers: json?.members ?? new Map(), query, params, principal, c });

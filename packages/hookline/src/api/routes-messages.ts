@@ -82,7 +82,7 @@ export function messageRoutes(route: DefineRoute, deps: ApiDeps): void {
     method: 'post',
     path: '/v1/apps/{app}/messages/{msg}/resend',
     summary:
-      'Send a message again: to one endpoint, or to every enabled endpoint it has a delivery for (those it matched when created)',
+      'Send a message again: to one endpoint, or to every enabled endpoint it matched when it was created',
     tag: 'Messages',
     access: 'app',
     body: MessageResend,

@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { VERSION } from '../version.js';
 import type { ApiDeps } from './deps.js';
@@ -41,6 +41,7 @@ export function buildApi(deps: ApiDeps, authorize: Authorize): OpenAPIHono {
     return new Response(body, { headers: { 'content-type': contentType } });
   });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  describeOperations(api);
   api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
 
   const routePatterns = collectPatterns(api);
@@ -51,9 +52,11 @@ export function buildApi(deps: ApiDeps, authorize: Authorize): OpenAPIHono {
         'this process runs --role worker and serves only /healthz, /metrics and /openapi.json; send API requests to an api or all process',
       );
     }
-    const known = routePatterns.some((pattern) => pattern.test(c.req.path));
-    return known
-      ? problemResponse('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}`)
+    const allowed = [...new Set(routePatterns.filter((r) => r.pattern.test(c.req.path)).map((r) => r.method))];
+    return allowed.length > 0
+      ? problemResponse('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}`, undefined, {
+          allow: allowed.join(', '),
+        })
       : problemResponse('not_found', `no route ${c.req.method} ${c.req.path}`);
   });
   api.onError((error, c) => {
@@ -63,6 +66,34 @@ export function buildApi(deps: ApiDeps, authorize: Authorize): OpenAPIHono {
     return problemResponse(answer.code, answer.detail, answer.errors, answer.headers);
   });
   return api;
+}
+
+const Health = z
+  .object({
+    status: z.enum(['ok', 'unhealthy']),
+    version: z.string(),
+    role: z.enum(['all', 'api', 'worker']),
+    reason: z.string().optional().openapi({ description: 'Why it is unhealthy (more fields may name the part)' }),
+  })
+  .catchall(z.unknown())
+  .openapi('Health');
+
+/** /healthz, /metrics and /openapi.json in the document too (served by every role, without a token). */
+function describeOperations(api: OpenAPIHono): void {
+  const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
+  const register = api.openAPIRegistry.registerPath.bind(api.openAPIRegistry);
+  const describe = (path: string, summary: string, responses: Parameters<typeof register>[0]['responses']) =>
+    register({ method: 'get', path, summary, tags: ['Operations'], security: [], responses });
+  describe('/healthz', 'Health: the database answers and takes writes, delivery runs', {
+    200: { description: 'Healthy', content: json(Health) },
+    503: { description: 'Unhealthy, with the reason', content: json(Health) },
+  });
+  describe('/metrics', 'Prometheus metrics (text exposition format)', {
+    200: { description: 'Metrics', content: { 'text/plain': { schema: z.string() } } },
+  });
+  describe('/openapi.json', 'This OpenAPI 3.1 document', {
+    200: { description: 'The document', content: json(z.record(z.string(), z.unknown())) },
+  });
 }
 
 /** The OpenAPI 3.1 document of every registered route. */
@@ -78,8 +109,12 @@ export function openApiDocument(api: OpenAPIHono) {
   });
 }
 
-/** Regexes of every registered path, to tell 405 (path exists, method does not) from 404. */
-function collectPatterns(api: OpenAPIHono): RegExp[] {
-  const paths = new Set(api.routes.map((r) => r.path).filter((p) => p !== '/*' && p !== '*'));
-  return [...paths].map((p) => new RegExp(`^${p.replace(/:[^/]+/g, '[^/]+')}$`));
+/**
+ * Every registered path as a regex with its method, to tell 405 (the path exists, not with this method) from
+ * 404, and to say in `Allow` which methods it takes.
+ */
+function collectPatterns(api: OpenAPIHono): Array<{ pattern: RegExp; method: string }> {
+  return api.routes
+    .filter((r) => r.path !== '/*' && r.path !== '*' && r.method !== 'ALL')
+    .map((r) => ({ pattern: new RegExp(`^${r.path.replace(/:[^/]+/g, '[^/]+')}$`), method: r.method }));
 }

@@ -64,7 +64,7 @@ function envBool(env: NodeJS.ProcessEnv, name: string): boolean {
   const lower = value.trim().toLowerCase();
   if (TRUE_VALUES.has(lower)) return true;
   if (FALSE_VALUES.has(lower)) return false;
-  throw new ConfigError(`${name} must be 1/true or 0/false, got "${value}"`);
+  throw new ConfigError(`${name} must be 1/true/yes/on or 0/false/no/off, got "${value}"`);
 }
 
 function integer(text: string, what: string, min: number, max: number): number {
@@ -119,6 +119,10 @@ function resolve(flags: RawServeOptions, env: NodeJS.ProcessEnv, fromEnv: Set<st
   if (host === '') throw new ConfigError('--host must not be empty');
   const db = pick(flags.db, 'HOOKLINE_DB', './hookline.db').trim();
   if (db === '') throw new ConfigError('--db must be a file path or a postgres:// URL');
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(db)?.[1];
+  if (scheme !== undefined && !isPostgresUrl(db)) {
+    throw new ConfigError(`--db must be a SQLite file path or a postgres:// URL, not a ${scheme}:// URL`);
+  }
 
   const scheduleText = pick(flags.retrySchedule, 'HOOKLINE_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,10h');
   const retrySchedule = parseSchedule(scheduleText);

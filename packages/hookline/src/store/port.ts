@@ -177,7 +177,7 @@ export interface DeliveryStore {
   /**
    * Send a message again, due at `now` with a fresh retry schedule (attemptNumber continues): to one
    * endpoint (creating its delivery if the message never matched it), or with `endpointId` null to every
-   * endpoint it has a delivery for. Disabled or deleted endpoints are skipped; a delivery in flight is sent
+   * endpoint it matched when it was created (not to those a resend to one endpoint added). Disabled or deleted endpoints are skipped; a delivery in flight is sent
    * again once its attempt is recorded, whatever that attempt's outcome (RecordResult.resent). Finished deliveries are re-opened and leave the succeeded/failed counters until they finish again.
    * A delivery always belongs to its message's time: one it creates has created_at = the message's timestamp.
    */

@@ -174,6 +174,14 @@ export function manageConformance(open: () => Promise<DeliveryStore>): void {
       const perEndpoint = await store.deliveryStats({ appId: app.id, endpointId: eps[0]!.id, since: null });
       assert.deepEqual([perEndpoint.count, perEndpoint.succeeded, perEndpoint.successRate], [1, 1, 1]);
       assert.ok(perEndpoint.delayMs.p50 !== null && perEndpoint.delayMs.p50 > 1000, 'delay of the resent attempt');
+      // A resend to every endpoint goes to those the message matched when it was created, not to that one.
+      await store.recordAttempts('w', [outcome(fresh!, { kind: 'succeeded' }, T0 + 2100)]);
+      assert.equal((await store.resendMessage(app.id, sent.message.id, null, T0 + 3000)).queued, 1);
+      const toAll = await store.claimDueDeliveries('w', T0 + 3000, 10, T0 + 40_000);
+      assert.deepEqual(
+        toAll.map((d) => d.endpointId),
+        [eps[0]!.id],
+      );
       assert.equal((await store.resendMessage(app.id, 'msg_unknown', null, T0)).queued, 0);
     }),
   );

@@ -188,6 +188,13 @@ export interface components {
       disabled: boolean;
       eventTypes: string[];
     };
+    Health: {
+      status: 'ok' | 'unhealthy';
+      version: string;
+      role: 'all' | 'api' | 'worker';
+      reason?: string;
+      [key: string]: unknown;
+    };
   };
 }
 
@@ -447,7 +454,7 @@ export interface paths {
     };
   };
   '/v1/apps/{app}/messages/{msg}/resend': {
-    /** Send a message again: to one endpoint, or to every enabled endpoint it has a delivery for (those it matched when created) */
+    /** Send a message again: to one endpoint, or to every enabled endpoint it matched when it was created */
     post: {
       query: Record<string, never>;
       body: components['schemas']['MessageResend'] | undefined;
@@ -499,6 +506,38 @@ export interface paths {
       body: undefined;
       responses: {
         200: components['schemas']['OperationalWebhook'];
+      };
+    };
+  };
+  '/healthz': {
+    /** Health: the database answers and takes writes, delivery runs */
+    get: {
+      query: Record<string, never>;
+      body: undefined;
+      responses: {
+        200: components['schemas']['Health'];
+      };
+    };
+  };
+  '/metrics': {
+    /** Prometheus metrics (text exposition format) */
+    get: {
+      query: Record<string, never>;
+      body: undefined;
+      responses: {
+        200: unknown;
+      };
+    };
+  };
+  '/openapi.json': {
+    /** This OpenAPI 3.1 document */
+    get: {
+      query: Record<string, never>;
+      body: undefined;
+      responses: {
+        200: {
+          [key: string]: unknown;
+        };
       };
     };
   };

@@ -426,6 +426,15 @@ GRANT USAGE ON SCHEMA hookline TO PUBLIC;
     name: "send_message holds its eventId's lock, so an API ingest of that eventId waits outside the write path",
     sql: sendMessageFunction(STRICT_EVENT_TYPES_CHECK, APP_LOCK + EVENT_LOCK),
   },
+  {
+    version: 12,
+    name: 'deliveries a resend added',
+    // True on a delivery that a resend to one endpoint created (the message had not matched it): a resend to
+    // every endpoint goes to those the message matched when it was created, so it skips these.
+    sql: `
+ALTER TABLE hookline.deliveries ADD COLUMN added_by_resend boolean NOT NULL DEFAULT false;
+`,
+  },
 ];
 
 /**

@@ -4,7 +4,13 @@ import type { RequeueResult } from '../types.js';
 import type { PostgresContext } from './context.js';
 import type { EndpointRow, MessageRow } from './rows.js';
 import { GET_ENDPOINT, GET_MESSAGE, INSERT_DELIVERIES, LOCK_APPS_SHARED, NOTIFY_NEW_WORK } from './statements.js';
-import { DELIVERIES_TO_RESEND, RECOVER_FAILED, REOPEN_DELIVERIES, RESEND_AFTER_FLIGHT } from './statements-manage.js';
+import {
+  DELIVERIES_TO_RESEND,
+  MARK_ADDED_BY_RESEND,
+  RECOVER_FAILED,
+  REOPEN_DELIVERIES,
+  RESEND_AFTER_FLIGHT,
+} from './statements-manage.js';
 import { writeStats } from './stats.js';
 
 type ResendRow = ReopenedDelivery;
@@ -37,8 +43,9 @@ export function resendMessage(
       // The message never matched this endpoint (filter, or created later): it gets a delivery of its own.
       const [endpoint] = (await tx.query<EndpointRow>(GET_ENDPOINT, [appId, endpointId])).rows;
       if (endpoint && !endpoint.disabled) {
+        const id = newId('dlv', now);
         await tx.query(INSERT_DELIVERIES, [
-          [newId('dlv', now)],
+          [id],
           [appId],
           [messageId],
           [endpointId],
@@ -47,6 +54,7 @@ export function resendMessage(
           [null],
           [message.timestamp],
         ]);
+        await tx.query(MARK_ADDED_BY_RESEND, [id]);
         created = true;
       }
     }

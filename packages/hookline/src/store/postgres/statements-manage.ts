@@ -55,10 +55,13 @@ RETURNING *`;
 export const DELIVERIES_TO_RESEND = `
 SELECT d.id, d.endpoint_id, d.status, d.locked_by, d.created_at, d.finished_at
 FROM hookline.deliveries d JOIN hookline.endpoints e ON e.id = d.endpoint_id
-WHERE d.message_id = $2 AND d.app_id = $1 AND ($3::text IS NULL OR d.endpoint_id = $3)
+WHERE d.message_id = $2 AND d.app_id = $1
+  AND (d.endpoint_id = $3 OR ($3::text IS NULL AND NOT d.added_by_resend))
   AND NOT e.disabled AND e.deleted_at IS NULL
 ORDER BY d.id
 FOR UPDATE OF d`;
+/** A delivery a resend to one endpoint created (DELIVERIES_TO_RESEND skips it on a resend to all). Params: id. */
+export const MARK_ADDED_BY_RESEND = `UPDATE hookline.deliveries SET added_by_resend = true WHERE id = $1`;
 /** Ask for another attempt after the ones in flight (statements.ts FINISH_DELIVERIES). Params: now, ids[]. */
 export const RESEND_AFTER_FLIGHT = `
 UPDATE hookline.deliveries SET resend_at = $1

@@ -182,4 +182,13 @@ ALTER TABLE deliveries ADD COLUMN resend_at INTEGER;
 CREATE INDEX endpoints_deleted ON endpoints (deleted_at) WHERE deleted_at IS NOT NULL;
 `,
   },
+  {
+    version: 6,
+    name: 'deliveries a resend added',
+    // 1 on a delivery that a resend to one endpoint created (the message had not matched it): a resend to
+    // every endpoint goes to those the message matched when it was created, so it skips these.
+    sql: `
+ALTER TABLE deliveries ADD COLUMN added_by_resend INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];

@@ -4,7 +4,13 @@ import type { RequeueResult } from '../types.js';
 import type { SqliteContext } from './context.js';
 import type { EndpointRow, MessageRow } from './rows.js';
 import { GET_ENDPOINT, GET_MESSAGE, INSERT_DELIVERY } from './statements.js';
-import { DELIVERIES_TO_RESEND, RECOVER_FAILED, REOPEN_DELIVERY, RESEND_AFTER_FLIGHT } from './statements-manage.js';
+import {
+  DELIVERIES_TO_RESEND,
+  MARK_ADDED_BY_RESEND,
+  RECOVER_FAILED,
+  REOPEN_DELIVERY,
+  RESEND_AFTER_FLIGHT,
+} from './statements-manage.js';
 
 type ResendRow = ReopenedDelivery;
 
@@ -37,6 +43,7 @@ export function resendMessage(
       if (endpoint && endpoint.disabled === 0) {
         const id = newId('dlv', now);
         ctx.stmt(INSERT_DELIVERY).run(id, appId, messageId, endpointId, now, null, null, message.timestamp);
+        ctx.stmt(MARK_ADDED_BY_RESEND).run(id);
         ctx.stats.add(appId, endpointId, message.timestamp, 1, 0, 0);
         queued++;
       }

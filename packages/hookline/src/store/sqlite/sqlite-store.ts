@@ -88,7 +88,8 @@ export class SqliteStore implements DeliveryStore {
 
   constructor(file: string) {
     createPrivately(file);
-    this.db = new Database(file);
+    // No waiting on a lock: a file another hookline holds is refused at once (better-sqlite3 waits 5 s by default).
+    this.db = new Database(file, { timeout: 0 });
     try {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');

@@ -54,8 +54,11 @@ UPDATE endpoints SET secrets = @secrets, updated_at = @updatedAt WHERE app_id = 
 export const DELIVERIES_TO_RESEND = `
 SELECT d.id, d.endpoint_id, d.status, d.locked_by, d.created_at, d.finished_at
 FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
-WHERE d.message_id = @messageId AND d.app_id = @appId AND (@endpointId IS NULL OR d.endpoint_id = @endpointId)
+WHERE d.message_id = @messageId AND d.app_id = @appId
+  AND (d.endpoint_id = @endpointId OR (@endpointId IS NULL AND d.added_by_resend = 0))
   AND e.disabled = 0 AND e.deleted_at IS NULL`;
+/** A delivery a resend to one endpoint created (DELIVERIES_TO_RESEND skips it on a resend to all). Params: id. */
+export const MARK_ADDED_BY_RESEND = `UPDATE deliveries SET added_by_resend = 1 WHERE id = ?`;
 /** Ask for another attempt after the one in flight (queue.ts FINISH_DELIVERY). Params: now, id. */
 export const RESEND_AFTER_FLIGHT = `
 UPDATE deliveries SET resend_at = @now WHERE id = @id AND locked_by IS NOT NULL AND status = 'pending'`;
