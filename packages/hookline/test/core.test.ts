@@ -222,6 +222,19 @@ describe('ids, envelope, secrets, histogram, iterators', () => {
     assert.ok(Math.abs(p99 - 990) / 990 < 0.1, `p99 ${p99}`);
     assert.equal(histogramQuantile(new Map(), 0.5), null);
   });
+  it('reads one delay, or delays in one bucket, the same at every quantile, and small delays exactly', () => {
+    const of = (...delays: number[]) => {
+      const counts = new Map<number, number>();
+      for (const ms of delays) counts.set(delayBucket(ms), (counts.get(delayBucket(ms)) ?? 0) + 1);
+      return [0.5, 0.95, 0.99].map((q) => histogramQuantile(counts, q));
+    };
+    assert.deepEqual(of(4), [4, 4, 4]);
+    assert.deepEqual(of(4, 4, 4, 11), [4, 11, 11]);
+    assert.deepEqual(of(3, 5, 7, 9, 11), [7, 11, 11]);
+    const [p50, p95, p99] = of(2334);
+    assert.ok(p50 === p95 && p95 === p99 && Math.abs(p50! - 2334) / 2334 < 0.05, `${p50}`);
+    for (const value of of(2334, 4)) assert.ok(Number.isInteger(value), 'whole milliseconds');
+  });
   it('round-trips iterators and rejects forged ones', () => {
     const cursor = { createdAt: 1_795_000_000_000, id: 'msg_01ABC' };
     assert.deepEqual(decodeCursor(encodeCursor(cursor)), cursor);
