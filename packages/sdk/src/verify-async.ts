@@ -112,7 +112,8 @@ async function matches(
     for (const entry of entries) {
       if (entry.version !== version || entry.value.length > 2 * size) continue;
       const given = decodeBase64(entry.value);
-      if (given?.length !== size) continue;
+      // Only the canonical text, as verify.ts and the reference verifier: padding bits changed is a mismatch.
+      if (given?.length !== size || btoa(String.fromCharCode(...given)) !== entry.value) continue;
       // subtle.verify compares HMACs in constant time itself.
       if (await crypto.subtle.verify(kind === 'hmac' ? 'HMAC' : 'Ed25519', key, given, content)) return true;
     }

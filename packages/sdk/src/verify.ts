@@ -31,7 +31,9 @@ function decodeEntry(entry: SignatureEntry, expectedBytes: number): Buffer | und
   // (it stops at "=" and skips junk), so the alphabet is checked first.
   if (entry.value.length > 2 * expectedBytes || !BASE64.test(entry.value)) return undefined;
   const bytes = Buffer.from(entry.value, 'base64');
-  return bytes.length === expectedBytes ? bytes : undefined;
+  // Only the canonical text: a signature with its padding bits changed (`…OE=` as `…OF=`) decodes to the
+  // same bytes, and the reference verifier (which compares the text) refuses it, so this one does too.
+  return bytes.length === expectedBytes && bytes.toString('base64') === entry.value ? bytes : undefined;
 }
 
 function matches(

@@ -97,6 +97,17 @@ const cases: Case[] = [
   },
   { name: 'no headers object', key: SECRET, body: BODY, headers: null as unknown as WebhookHeadersInput },
   {
+    name: 'padding bits changed',
+    key: SECRET,
+    body: BODY,
+    headers: {
+      ...good,
+      'webhook-signature': good['webhook-signature'].replace(/(.)=$/, (_, c: string) =>
+        `${String.fromCharCode(c.charCodeAt(0) ^ 1)}=`,
+      ),
+    },
+  },
+  {
     name: 'lenient base64',
     key: SECRET,
     body: BODY,

@@ -195,6 +195,14 @@ describe('verifyWebhook: every failure mode has its code', () => {
     rejects('missing_headers', () => verifyWebhook(SECRET, BODY, new Headers(), at(NOW)));
   });
 
+  test('no_matching_signature: a signature whose unused padding bits were changed (the reference verifier refuses it too)', () => {
+    const altered = { ...vectorHeaders, 'webhook-signature': VECTOR.signature.replace(/E=$/, 'F=') };
+    assert.notEqual(altered['webhook-signature'], VECTOR.signature);
+    rejects('no_matching_signature', () => verifyWebhook(VECTOR.secret, VECTOR.body, altered, at(VECTOR.timestamp)));
+    const unpadded = { ...vectorHeaders, 'webhook-signature': VECTOR.signature.replace(/=$/, '') };
+    rejects('no_matching_signature', () => verifyWebhook(VECTOR.secret, VECTOR.body, unpadded, at(VECTOR.timestamp)));
+  });
+
   test('invalid_timestamp: anything but unix seconds', () => {
     for (const bad of ['abc', '12abc', '1e9', '-5', '1795000000.5', '0x6AFC']) {
       rejects('invalid_timestamp', () =>
