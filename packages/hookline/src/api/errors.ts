@@ -6,6 +6,7 @@ import { InvalidIteratorError } from '../store/paging.js';
  * codes, and a test fails when the two differ (STYLE.md, fastify's habit).
  */
 export const ERROR_CODES = {
+  malformed_request: { status: 400, title: 'The request is not valid HTTP' },
   invalid_json: { status: 400, title: 'The request body is not valid JSON' },
   validation_failed: { status: 400, title: 'A field of the request is invalid' },
   invalid_query: { status: 400, title: 'A query parameter is invalid' },
@@ -20,6 +21,7 @@ export const ERROR_CODES = {
   token_not_found: { status: 404, title: 'No such app token' },
   operational_webhook_not_configured: { status: 404, title: 'No operational webhook URL is configured' },
   method_not_allowed: { status: 405, title: 'Method not allowed on this route' },
+  request_timeout: { status: 408, title: 'The request did not arrive in time' },
   uid_conflict: { status: 409, title: 'Another app already has this uid' },
   event_type_conflict: { status: 409, title: 'An event type with this name exists' },
   endpoint_disabled: { status: 409, title: 'The endpoint is disabled' },
@@ -33,6 +35,7 @@ export const ERROR_CODES = {
   event_type_not_registered: { status: 422, title: 'The event type is not registered' },
   payload_schema_mismatch: { status: 422, title: "The payload does not match the event type's schema" },
   rate_limited: { status: 429, title: 'Too many requests' },
+  headers_too_large: { status: 431, title: 'The request headers are larger than the limit' },
   internal_error: { status: 500, title: 'Internal error' },
   store_unavailable: { status: 503, title: 'The database is unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -6,9 +6,15 @@ import type { EventType } from '../store/types.js';
 import { type FieldError, HttpError } from './errors.js';
 import { TtlCache } from './ttl-cache.js';
 
-/** A JSON Schema that cannot be compiled; the API answers 400 naming `schema`. */
+/** A JSON Schema that cannot be compiled; the API answers 400 naming `field` (`schema`, or a part of it). */
 export class InvalidSchemaError extends Error {
   override name = 'InvalidSchemaError';
+  constructor(
+    message: string,
+    readonly field = 'schema',
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -21,6 +27,12 @@ export function compilePayloadSchema(schema: Record<string, unknown>): ValidateF
   const draft07 = typeof schema.$schema === 'string' && /draft-0[67]/.test(schema.$schema);
   const ajv = draft07 ? new Ajv({ strict: false }) : new Ajv2020({ strict: false });
   addFormats.default(ajv);
+  // Checked against its meta-schema first, so that a bad keyword is named where it is
+  // (`schema.properties.price.minimum: must be number`).
+  if (!ajv.validateSchema(schema)) {
+    const [first] = ajv.errors ?? [];
+    throw new InvalidSchemaError(first?.message ?? 'is not a valid JSON Schema', ['schema', ...pointer(first?.instancePath)].join('.'));
+  }
   let validate: ValidateFunction;
   try {
     validate = ajv.compile(schema);
@@ -46,12 +58,17 @@ function describeEvaluationError(error: unknown): string {
     : `evaluating it failed: ${(error as Error).message}`;
 }
 
-/** An ajv error as a field of the message body: `payload.items.0.price`, `payload.orderId` (missing). */
-function fieldOf(error: ErrorObject): FieldError {
-  const path = error.instancePath
+/** The parts of a JSON Pointer (`/items/0/price` → items, 0, price). */
+function pointer(path: string | undefined): string[] {
+  return (path ?? '')
     .split('/')
     .slice(1)
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** An ajv error as a field of the message body: `payload.items.0.price`, `payload.orderId` (missing). */
+function fieldOf(error: ErrorObject): FieldError {
+  const path = pointer(error.instancePath);
   const params = error.params as { missingProperty?: string; additionalProperty?: string };
   const extra = params.missingProperty ?? params.additionalProperty;
   if (extra !== undefined) path.push(extra);

@@ -14,8 +14,8 @@ function checkSchema(schema: Record<string, unknown> | null | undefined): void {
     compilePayloadSchema(schema);
   } catch (error) {
     if (!(error instanceof InvalidSchemaError)) throw error;
-    throw new HttpError('validation_failed', `schema: ${error.message}`, [
-      { field: 'schema', message: error.message },
+    throw new HttpError('validation_failed', `${error.field}: ${error.message}`, [
+      { field: error.field, message: error.message },
     ]);
   }
 }

@@ -44,11 +44,20 @@ const EndpointHeaders = z
     z
       .string()
       .max(4096)
-      .regex(/^[^\r\n\0]*$/, 'must not contain line breaks')
+      .regex(/^[^\r\n]*$/, 'must not contain line breaks')
       // What an HTTP field value may hold (tab, visible ASCII, Latin-1): anything else fails every attempt.
       .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must hold only tabs, printable ASCII and Latin-1 characters'),
   )
   .refine((h) => Object.keys(h).length <= 20, 'may have at most 20 headers')
+  .superRefine((headers, ctx) => {
+    // Header names are case-insensitive: X-A and x-a would both be sent, merged into one by the receiver.
+    const seen = new Map<string, string>();
+    for (const name of Object.keys(headers)) {
+      const first = seen.get(name.toLowerCase());
+      if (first === undefined) seen.set(name.toLowerCase(), name);
+      else ctx.addIssue({ code: 'custom', path: [name], message: `repeats ${first} (header names are case-insensitive)` });
+    }
+  })
   .openapi({ example: { 'x-tenant': 'acme' } });
 
 const Uid = z
@@ -230,7 +239,7 @@ export const ProblemOut = z
 
 const JsonSchema = z
   .record(z.string(), z.unknown())
-  .openapi({ type: 'object', description: 'JSON Schema (2020-12, or draft-07 via $schema) for `payload`' });
+  .openapi({ description: 'JSON Schema (2020-12, or draft-07 via $schema) for `payload`' });
 
 export const EventTypeCreate = z
   .strictObject({

@@ -9,6 +9,7 @@ import type { ApiDeps } from '../api/deps.js';
 import { AppDirectory } from '../api/app-directory.js';
 import { AppRateLimit } from '../api/app-rate-limit.js';
 import { EventTypeCatalog } from '../api/event-type-catalog.js';
+import { answerClientError } from '../api/client-error.js';
 import { ingestFastPath } from '../api/ingest-fast-path.js';
 import { buildApi } from '../api/server.js';
 import type { ServeConfig } from '../config/config.js';
@@ -172,6 +173,7 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
   // body holds a socket and its buffered bytes no longer than that. Headers get the same minute.
   server.requestTimeout = 60_000;
   server.headersTimeout = 60_000;
+  server.on('clientError', answerClientError);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {

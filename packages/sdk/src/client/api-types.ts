@@ -64,7 +64,9 @@ export interface components {
     EventTypeCreate: {
       name: string;
       description?: string;
-      schema?: Record<string, unknown>;
+      schema?: {
+        [key: string]: unknown;
+      } | null;
     };
     EventTypePage: {
       data: components['schemas']['EventType'][];
@@ -73,7 +75,9 @@ export interface components {
     };
     EventTypeUpdate: {
       description?: string;
-      schema?: Record<string, unknown>;
+      schema?: {
+        [key: string]: unknown;
+      } | null;
       archived?: boolean;
     };
     Endpoint: {
