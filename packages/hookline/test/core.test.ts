@@ -6,6 +6,7 @@ import { nextRetryDelay, parseRetryAfter } from '../src/core/backoff.js';
 import { parseDuration, parseSchedule } from '../src/core/duration.js';
 import { envelopeBody } from '../src/core/envelope.js';
 import { delayBucket, histogramQuantile } from '../src/core/histogram.js';
+import { windowOf } from '../src/store/stats-window.js';
 import { isId, newId } from '../src/core/ids.js';
 import { activeSecrets, generateSecret, isValidSecret, rotateSecrets } from '../src/core/secrets.js';
 import { APP_TOKEN_PREFIX, newAppToken, tokenHash } from '../src/core/tokens.js';
@@ -221,6 +222,19 @@ describe('ids, envelope, secrets, histogram, iterators', () => {
     assert.ok(Math.abs(p50 - 500) / 500 < 0.1, `p50 ${p50}`);
     assert.ok(Math.abs(p99 - 990) / 990 < 0.1, `p99 ${p99}`);
     assert.equal(histogramQuantile(new Map(), 0.5), null);
+  });
+  it("reads at most half of since's minute from rows: the shorter stretch, before or after since", () => {
+    const minute = 1_800_000_000_000;
+    assert.deepEqual(windowOf(null), { countersFrom: 0, rows: null });
+    assert.deepEqual(windowOf(minute), { countersFrom: minute, rows: null });
+    assert.deepEqual(windowOf(minute + 20_000), {
+      countersFrom: minute,
+      rows: { from: minute, to: minute + 20_000, sign: -1 },
+    });
+    assert.deepEqual(windowOf(minute + 44_000), {
+      countersFrom: minute + 60_000,
+      rows: { from: minute + 44_000, to: minute + 60_000, sign: 1 },
+    });
   });
   it('reads one delay, or delays in one bucket, the same at every quantile, and small delays exactly', () => {
     const of = (...delays: number[]) => {

@@ -26,7 +26,7 @@ const GUARDED: Record<string, string> = {
   FIND_APP_TOKEN_BY_HASH: manage.FIND_APP_TOKEN_BY_HASH,
   DELIVERIES_TO_RESEND: manage.DELIVERIES_TO_RESEND,
   RECOVER_FAILED: manage.RECOVER_FAILED,
-  STATS_HEAD: core.STATS_HEAD,
+  STATS_EDGE: core.STATS_EDGE,
   EXPIRE_OLD_PENDING: retention.EXPIRE_OLD_PENDING,
   EXPIRED_MESSAGES: retention.EXPIRED_MESSAGES,
   DELETE_OLD_ENDPOINTS: retention.DELETE_OLD_ENDPOINTS,
@@ -40,7 +40,7 @@ const EXPECTED_INDEX: Record<string, string> = {
   EXPIRE_OLD_PENDING: 'deliveries_parked',
   DELETE_OLD_ENDPOINTS: 'endpoints_deleted',
   RECOVER_FAILED: 'deliveries_endpoint_failed',
-  STATS_HEAD: 'messages_app_page',
+  STATS_EDGE: 'messages_app_page',
 };
 
 it('reaches rows of the management and retention statements through indexes only', async () => {

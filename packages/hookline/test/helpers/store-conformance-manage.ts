@@ -307,6 +307,15 @@ export function manageConformance(open: () => Promise<DeliveryStore>): void {
       assert.deepEqual(await figures(null, T0 + 35_000), [1, 0, 0, 1]);
       const delay = (await store.deliveryStats({ appId: app.id, since: T0 + 20_000 })).delayMs.p50!;
       assert.ok(delay > 450 && delay < 550, `only the 500 ms delay after since is left, got ${delay}`);
+      // Past the middle of its minute, the rest of the minute is read from rows and added (a shorter read).
+      const later = await enqueue(store, other.app.id, 'a', null, lease, T0 + 45_000);
+      await store.recordAttempts('w', [outcome(later.leased[0]!, { kind: 'succeeded' }, T0 + 45_700)]);
+      await enqueue(store, other.app.id, 'a', null, lease, T0 + 70_000); // the next minute, from its counters
+      assert.deepEqual(await figures(other.app.id, T0 + 44_000), [2, 1, 0, 1]);
+      assert.deepEqual(await figures(other.app.id, T0 + 35_000), [3, 1, 0, 2]);
+      assert.deepEqual(await figures(null, T0 + 45_001), [1, 0, 0, 1]);
+      const tail = await store.deliveryStats({ appId: other.app.id, since: T0 + 44_000 });
+      assert.deepEqual([tail.delayMs.p50, tail.delayMs.p99].map((ms) => Math.abs(ms! - 700) < 35), [true, true]);
     }),
   );
 

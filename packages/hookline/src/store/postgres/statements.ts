@@ -368,11 +368,11 @@ export const SESSION_UNLOCK = `SELECT pg_advisory_unlock($1)`;
 /** Whether autovacuum runs on this server. */
 export const SHOW_AUTOVACUUM = `SELECT current_setting('autovacuum') AS autovacuum`;
 /**
- * Deliveries created in [from, to) (the part of a window's first minute before `since`), as the counters
+ * Deliveries created in [from, to) (the part of `since`'s minute the counters get wrong: stats-window.ts), as the counters
  * hold them: status, and the delay a success was counted with. App by app through messages_app_page.
  * Params: appId (null: every app), endpointId (null: every one), from, to.
  */
-export const STATS_HEAD = `
+export const STATS_EDGE = `
 SELECT d.status, (d.finished_at - d.created_at)::float8 AS delay
 FROM hookline.apps a
 CROSS JOIN LATERAL (

@@ -1,6 +1,5 @@
-import { statsMinute } from '../../core/histogram.js';
 import { type DelayRow, StatsAccumulator, type StatsRow } from '../stats-accumulator.js';
-import { type HeadDelivery, headOf, summarize, withoutHead } from '../stats-window.js';
+import { type EdgeDelivery, summarize, windowOf, withEdge } from '../stats-window.js';
 import type { DeliveryStats, StatsWindow } from '../types.js';
 import type { PostgresContext } from './context.js';
 import type { PgQueryable } from './driver.js';
@@ -58,7 +57,7 @@ export async function writeStats(tx: PgQueryable, count: (stats: StatsAccumulato
  * endpoint.
  */
 export async function deliveryStats(ctx: PostgresContext, window: StatsWindow): Promise<DeliveryStats> {
-  const since = window.since === null ? 0 : statsMinute(window.since);
+  const { countersFrom: since, rows } = windowOf(window.since);
   const endpointId = window.endpointId ?? null;
   const [totalsSql, delaySql, params] =
     endpointId !== null
@@ -69,9 +68,6 @@ export async function deliveryStats(ctx: PostgresContext, window: StatsWindow): 
   for (const row of await ctx.rows<{ bucket: number; n: number }>(delaySql, params)) {
     if (row.n > 0) buckets.set(row.bucket, row.n);
   }
-  const head = headOf(window.since);
-  const before = head
-    ? await ctx.rows<HeadDelivery>(sql.STATS_HEAD, [window.appId, endpointId, head.from, head.to])
-    : [];
-  return summarize(withoutHead({ ...(totals ?? { count: 0, succeeded: 0, failed: 0 }), buckets }, before));
+  const edge = rows ? await ctx.rows<EdgeDelivery>(sql.STATS_EDGE, [window.appId, endpointId, rows.from, rows.to]) : [];
+  return summarize(withEdge({ ...(totals ?? { count: 0, succeeded: 0, failed: 0 }), buckets }, edge, rows?.sign ?? 1));
 }

@@ -166,11 +166,11 @@ FROM delivery_stats WHERE (@appId IS NULL OR app_id = @appId) AND minute >= @sin
 export const SUM_DELAY = `
 SELECT bucket, SUM(n) AS n FROM delay_histogram WHERE (@appId IS NULL OR app_id = @appId) AND minute >= @since GROUP BY bucket`;
 /**
- * Deliveries created in [from, to) (the part of a window's first minute before `since`), as the counters
+ * Deliveries created in [from, to) (the part of `since`'s minute the counters get wrong: stats-window.ts), as the counters
  * hold them: status, and the delay a success was counted with. App by app through messages_app_page
  * (CROSS JOIN keeps apps outermost). Params: appId (null: every app), endpointId (null: every one), from, to.
  */
-export const STATS_HEAD = `
+export const STATS_EDGE = `
 SELECT d.status, d.finished_at - d.created_at AS delay
 FROM apps a CROSS JOIN messages m CROSS JOIN deliveries d
 WHERE (@appId IS NULL OR a.id = @appId) AND m.app_id = a.id AND m.timestamp >= @from AND m.timestamp < @to

@@ -1,16 +1,15 @@
-import { statsMinute } from '../../core/histogram.js';
-import { type HeadDelivery, headOf, summarize, withoutHead } from '../stats-window.js';
+import { type EdgeDelivery, summarize, windowOf, withEdge } from '../stats-window.js';
 import type { DeliveryStats, StatsWindow } from '../types.js';
 import type { SqliteContext } from './context.js';
 import * as sql from './statements.js';
 
 /**
  * Count, Success rate and Delay of the deliveries created at or after `since`: of every app, one app, or
- * one endpoint. Whole minutes come from the per-minute counters; the deliveries of `since`'s own minute
- * created before it are read from their rows and taken out.
+ * one endpoint. Whole minutes come from the per-minute counters, the rest of `since`'s own minute from the
+ * deliveries' rows (stats-window.ts).
  */
 export function deliveryStats(ctx: SqliteContext, window: StatsWindow): DeliveryStats {
-  const since = window.since === null ? 0 : statsMinute(window.since);
+  const { countersFrom: since, rows } = windowOf(window.since);
   const endpointId = window.endpointId ?? null;
   const params = { appId: window.appId, endpointId, since };
   const [totalsSql, delaySql] =
@@ -20,9 +19,8 @@ export function deliveryStats(ctx: SqliteContext, window: StatsWindow): Delivery
   for (const row of ctx.stmt(delaySql).all(params) as Array<{ bucket: number; n: number }>) {
     if (row.n > 0) buckets.set(row.bucket, row.n);
   }
-  const head = headOf(window.since);
-  const before = head
-    ? (ctx.stmt(sql.STATS_HEAD).all({ appId: window.appId, endpointId, ...head }) as HeadDelivery[])
+  const edge = rows
+    ? (ctx.stmt(sql.STATS_EDGE).all({ appId: window.appId, endpointId, from: rows.from, to: rows.to }) as EdgeDelivery[])
     : [];
-  return summarize(withoutHead({ ...totals, buckets }, before));
+  return summarize(withEdge({ ...totals, buckets }, edge, rows?.sign ?? 1));
 }
