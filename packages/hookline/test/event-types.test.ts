@@ -102,7 +102,8 @@ describe('event types', () => {
 
   it('refuses a schema that does not compile, naming the schema field', async () => {
     const selfLoops = [{ $ref: '#' }, { anyOf: [{ $ref: '#' }] }, { if: { type: 'object' }, then: { $ref: '#' } }];
-    for (const schema of [{ type: 'objekt' }, { $ref: 'https://example.com/remote.json' }, { minimum: 'x' }, ...selfLoops]) {
+    const unknownDialect = { $schema: 'https://example.com/no-such-meta-schema' };
+    for (const schema of [{ type: 'objekt' }, { $ref: 'https://example.com/remote.json' }, { minimum: 'x' }, unknownDialect, ...selfLoops]) {
       const res = await hl.call('POST', '/v1/event-types', { name: 'broken.schema', schema });
       assert.equal(res.status, 400, JSON.stringify(schema));
       assert.match(res.body.errors[0].field, /^schema\b/);

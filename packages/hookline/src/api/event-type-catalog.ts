@@ -25,18 +25,22 @@ export class InvalidSchemaError extends Error {
  */
 export function compilePayloadSchema(schema: Record<string, unknown>): ValidateFunction {
   const draft07 = typeof schema.$schema === 'string' && /draft-0[67]/.test(schema.$schema);
-  const ajv = draft07 ? new Ajv({ strict: false }) : new Ajv2020({ strict: false });
+  // compile() does not check the schema against its meta-schema again: that is done first, below.
+  const options = { strict: false, validateSchema: false };
+  const ajv = draft07 ? new Ajv(options) : new Ajv2020(options);
   addFormats.default(ajv);
-  // Checked against its meta-schema first, so that a bad keyword is named where it is
-  // (`schema.properties.price.minimum: must be number`).
-  if (!ajv.validateSchema(schema)) {
-    const [first] = ajv.errors ?? [];
-    throw new InvalidSchemaError(first?.message ?? 'is not a valid JSON Schema', ['schema', ...pointer(first?.instancePath)].join('.'));
-  }
   let validate: ValidateFunction;
   try {
+    // Against its meta-schema first, so that a bad keyword is named where it is
+    // (`schema.properties.price.minimum: must be number`). An unknown `$schema` throws here.
+    if (!ajv.validateSchema(schema)) {
+      const [first] = ajv.errors ?? [];
+      const field = ['schema', ...pointer(first?.instancePath)].join('.');
+      throw new InvalidSchemaError(first?.message ?? 'is not a valid JSON Schema', field);
+    }
     validate = ajv.compile(schema);
   } catch (error) {
+    if (error instanceof InvalidSchemaError) throw error;
     throw new InvalidSchemaError((error as Error).message);
   }
   // A schema may refer to itself without consuming any of the value (`{"$ref": "#"}`): ajv compiles it,

@@ -148,7 +148,8 @@ function parseQuery<Q>(c: Context, schema: z.ZodType<Q> | undefined): Q {
   for (const [name, values] of Object.entries(all)) {
     if (values.length > 1) throw invalid('invalid_query', [{ field: name, message: 'is given more than once' }]);
   }
-  if (schema) return parseWith(schema, c.req.query(), 'invalid_query');
+  // Each name has one value now: the query as the schema reads it, without parsing the URL again.
+  if (schema) return parseWith(schema, Object.fromEntries(Object.entries(all).map(([name, [value]]) => [name, value])), 'invalid_query');
   const [unknown] = Object.keys(all);
   if (unknown !== undefined) {
     throw invalid('invalid_query', [{ field: unknown, message: 'unknown parameter: this route takes no query parameters' }]);
