@@ -11,6 +11,8 @@ export const VERIFICATION_ERROR_CODES = {
   no_matching_signature: 'no signature in webhook-signature matches the body with the given key(s)',
   invalid_secret: 'the key given to the verifier is not a whsec_ secret or whpk_ public key',
   invalid_body: 'the signed body is not a JSON object',
+  raw_body_required:
+    'the body given to the verifier is not the raw request body (a string or bytes): an already-parsed object cannot be verified',
 } as const;
 
 /** A stable reason code of {@link WebhookVerificationError}. */

@@ -175,7 +175,9 @@ export class WebhookRouter<E extends object = Record<string, unknown>> implement
         throw new WebhookVerificationError('invalid_body', 'the body has no string "type"');
       }
     } catch (error) {
-      if (isWebhookVerificationError(error)) {
+      // raw_body_required is the receiver's own mistake (a body parser ran first), not the request's: it is
+      // reported and answered 500, so the sender retries once the receiver is fixed.
+      if (isWebhookVerificationError(error) && error.code !== 'raw_body_required') {
         return errorAnswer(error.code, error.message);
       }
       this.#onError(error, undefined);

@@ -10,6 +10,7 @@ import {
   parseEvent,
   parseSignatureHeader,
   readWebhookHeaders,
+  refuseParsedBody,
   type SignatureEntry,
   type VerifierKey,
   type VerifyOptions,
@@ -135,7 +136,7 @@ export async function verifyWebhookAsync<T = unknown>(
 ): Promise<WebhookEvent<T>> {
   const keys = await Promise.all(keyList(secretOrPublicKey).map(cachedKey));
   if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array) && !(rawBody instanceof ArrayBuffer)) {
-    throw new TypeError('rawBody must be the raw request body as a string, Uint8Array or ArrayBuffer');
+    refuseParsedBody(rawBody, 'a string, Uint8Array or ArrayBuffer');
   }
   const { id, timestamp, signature } = readWebhookHeaders(headers, options);
   const body = toBytes(rawBody);

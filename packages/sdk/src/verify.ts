@@ -7,6 +7,7 @@ import {
   parseEvent,
   parseSignatureHeader,
   readWebhookHeaders,
+  refuseParsedBody,
   type SignatureEntry,
   type VerifierKey,
   type VerifyOptions,
@@ -88,7 +89,7 @@ export function verifyWebhook<T = unknown>(
 ): WebhookEvent<T> {
   const keys = keyList(secretOrPublicKey).map(verifyingKey);
   if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) {
-    throw new TypeError('rawBody must be the raw request body as a string, Buffer or Uint8Array');
+    refuseParsedBody(rawBody, 'a string, Buffer or Uint8Array');
   }
   const { id, timestamp, signature } = readWebhookHeaders(headers, options);
   const entries = parseSignatureHeader(signature);

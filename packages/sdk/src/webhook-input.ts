@@ -178,6 +178,20 @@ export function parseSignatureHeader(header: string): SignatureEntry[] {
   return entries;
 }
 
+/**
+ * A body that is not the raw bytes (most often an object a JSON body parser made) cannot be verified:
+ * re-serialising it seldom gives back the signed bytes. A verification error, as Stripe's verifier throws,
+ * so a receiver's 400 path handles it and its message says what to change.
+ */
+export function refuseParsedBody(body: unknown, accepted: string): never {
+  const got =
+    body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body === 'object' ? 'an object' : typeof body;
+  throw new WebhookVerificationError(
+    'raw_body_required',
+    `rawBody must be the raw request body as ${accepted}, got ${got}: read it before any JSON parsing`,
+  );
+}
+
 /** Parses verified body text; anything but a JSON object is `invalid_body`. */
 export function parseEvent<T>(text: string): WebhookEvent<T> {
   let parsed: unknown;

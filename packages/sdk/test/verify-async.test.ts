@@ -172,6 +172,13 @@ describe('verifyWebhookAsync (web crypto)', () => {
     assert.equal(event.type, 'user.registered');
   });
 
+  test('a parsed object instead of the raw body is raw_body_required, as in the sync verifier', async () => {
+    await assert.rejects(verifyWebhookAsync(SECRET, JSON.parse(BODY) as string, good), {
+      code: 'raw_body_required',
+      message: /raw request body as a string, Uint8Array or ArrayBuffer, got an object/,
+    });
+  });
+
   test('a failed key import is not cached: the same bad key fails the same way twice', async () => {
     for (let i = 0; i < 2; i++) {
       await assert.rejects(verifyWebhookAsync('whpk_AAAA', BODY, goodV1a), { code: 'invalid_secret' });

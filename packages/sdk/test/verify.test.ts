@@ -283,11 +283,13 @@ describe('verifyWebhook: every failure mode has its code', () => {
     }
   });
 
-  test('a parsed object instead of the raw body is a programming error (TypeError)', () => {
+  test('a parsed object instead of the raw body is raw_body_required, saying what to pass', () => {
+    rejects('raw_body_required', () => verifyWebhook(SECRET, JSON.parse(BODY) as string, signed(), at(NOW)));
     assert.throws(
       () => verifyWebhook(SECRET, JSON.parse(BODY) as string, signed(), at(NOW)),
-      /raw request body/,
+      /raw request body as a string, Buffer or Uint8Array, got an object: read it before any JSON parsing/,
     );
+    rejects('raw_body_required', () => verifyWebhook(SECRET, undefined as unknown as string, signed(), at(NOW)));
   });
 
   test('the error carries name, code and message, and is recognised across copies', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { getRequestListener } from '@hono/node-server';
@@ -23,6 +23,21 @@ import { SqliteHost } from '../store/sqlite/store-host.js';
 import { openStore } from './open-store.js';
 import { RetentionPurger } from './retention-purger.js';
 import { settleWithin } from '../core/deadline.js';
+
+/**
+ * @hono/node-server gives every answer a content-type, `text/plain` when the route set none, a 204's too;
+ * a 204 has no content for it to describe, so it goes.
+ */
+function withoutTypeOnNoContent(res: ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+    const headers = rest[rest.length - 1];
+    if (status === 204 && headers !== null && typeof headers === 'object' && !Array.isArray(headers)) {
+      delete (headers as Record<string, unknown>)['content-type'];
+    }
+    return (writeHead as (...args: unknown[]) => ServerResponse).call(this, status, ...rest);
+  } as typeof res.writeHead;
+}
 
 /** A started hookline process: its URL, admin token, and how to stop it. */
 export interface RunningServer {
@@ -166,7 +181,9 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
   // A `--role worker` process serves no API (buildApi answers /v1/* with a pointer to the api processes).
   const fastIngest = config.role === 'worker' ? () => false : ingestFastPath(deps, authorize);
   const server = createServer((req, res) => {
-    if (!fastIngest(req, res)) void hono(req, res);
+    if (fastIngest(req, res)) return;
+    withoutTypeOnNoContent(res);
+    void hono(req, res);
   });
   server.keepAliveTimeout = 65_000;
   // A request must arrive whole within a minute (node's default is 5 minutes): a client that stalls its
