@@ -25,6 +25,8 @@ const ORDER_SCHEMA = {
     amount: { type: 'integer', minimum: 0 },
     items: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string' } } } },
     paidAt: { type: 'string', format: 'date-time' },
+    'meta.source': { type: 'string' },
+    'line items': { type: 'array', items: { type: 'integer' } },
   },
 };
 
@@ -78,6 +80,9 @@ describe('event types', () => {
       [{ orderId: 'o1', amount: -1 }, 'payload.amount'],
       [{ orderId: 'o1', amount: 1, items: [{ sku: 'a' }, { sku: 7 }] }, 'payload.items.1.sku'],
       [{ orderId: 'o1', amount: 1, paidAt: 'yesterday' }, 'payload.paidAt'],
+      // A key a dot would make ambiguous is written in brackets.
+      [{ orderId: 'o1', amount: 1, 'meta.source': 7 }, 'payload["meta.source"]'],
+      [{ orderId: 'o1', amount: 1, 'line items': [1, 'x'] }, 'payload["line items"].1'],
     ];
     for (const [payload, field] of cases) {
       const res = await hl.send(app, { eventType: 'order.created', payload });

@@ -48,6 +48,22 @@ export interface FieldError {
   message: string;
 }
 
+const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$|^\d+$/;
+
+/**
+ * A field's path as `errors[].field` names it: `payload.items.0.price`; a key of anything but letters, digits,
+ * `_`, `-` and `$` (so a dot could be read as a step) is a JSON string in brackets, `payload["a.b"]`.
+ */
+export function fieldPath(parts: ReadonlyArray<string | number>): string {
+  let path = '';
+  for (const part of parts) {
+    const key = String(part);
+    if (PLAIN_KEY.test(key)) path += path === '' ? key : `.${key}`;
+    else path += `[${JSON.stringify(key)}]`;
+  }
+  return path;
+}
+
 /** The one HTTP error class: thrown anywhere below a route, turned into problem+json in one place. */
 export class HttpError extends Error {
   override name = 'HttpError';

@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { DeliveryStore } from '../store/port.js';
 import type { EventType } from '../store/types.js';
-import { type FieldError, HttpError } from './errors.js';
+import { type FieldError, fieldPath, HttpError } from './errors.js';
 import { TtlCache } from './ttl-cache.js';
 
 /** A JSON Schema that cannot be compiled; the API answers 400 naming `field` (`schema`, or a part of it). */
@@ -35,7 +35,7 @@ export function compilePayloadSchema(schema: Record<string, unknown>): ValidateF
     // (`schema.properties.price.minimum: must be number`). An unknown `$schema` throws here.
     if (!ajv.validateSchema(schema)) {
       const [first] = ajv.errors ?? [];
-      const field = ['schema', ...pointer(first?.instancePath)].join('.');
+      const field = fieldPath(['schema', ...pointer(first?.instancePath)]);
       throw new InvalidSchemaError(first?.message ?? 'is not a valid JSON Schema', field);
     }
     validate = ajv.compile(schema);
@@ -70,13 +70,13 @@ function pointer(path: string | undefined): string[] {
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-/** An ajv error as a field of the message body: `payload.items.0.price`, `payload.orderId` (missing). */
+/** An ajv error as a field of the message body: `payload.items.0.price`, `payload.orderId` (missing), `payload["a.b"]`. */
 function fieldOf(error: ErrorObject): FieldError {
   const path = pointer(error.instancePath);
   const params = error.params as { missingProperty?: string; additionalProperty?: string };
   const extra = params.missingProperty ?? params.additionalProperty;
   if (extra !== undefined) path.push(extra);
-  return { field: ['payload', ...path].join('.'), message: error.message ?? 'does not match the schema' };
+  return { field: fieldPath(['payload', ...path]), message: error.message ?? 'does not match the schema' };
 }
 
 /** Compiled schemas kept (≈1.5 KB each and more for big schemas). */

@@ -1,7 +1,7 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { type JsonBody, parseJsonBody, readCappedBody } from './body.js';
-import { type FieldError, HttpError } from './errors.js';
+import { type FieldError, fieldPath, HttpError } from './errors.js';
 import { ProblemOut } from './schemas.js';
 
 /** Who is calling: the admin, or a token scoped to one app. */
@@ -45,11 +45,12 @@ export interface RouteSpec<B, Q> {
 /** Turn zod issues into field errors that name the field (`payload`, `eventTypes.0`). */
 export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
   return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    const parts = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
+    const path = fieldPath(parts);
     if (issue.code === 'unrecognized_keys') {
       const keys = (issue as { keys: string[] }).keys;
       return {
-        field: [path, keys[0]].filter(Boolean).join('.') || '(body)',
+        field: fieldPath([...parts, ...keys.slice(0, 1)]) || '(body)',
         message: `unknown field${keys.length > 1 ? 's' : ''} ${keys.join(', ')}`,
       };
     }
@@ -101,7 +102,7 @@ async function readJson(c: Context, maxBytes: number, optional = false): Promise
 export function parseWith<T>(schema: z.ZodType<T>, value: unknown, code: 'validation_failed' | 'invalid_query'): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw invalid(code, fieldErrors(parsed.error));
-  const unstorable = unstorableField(value, '');
+  const unstorable = unstorableField(value, []);
   if (unstorable !== null) throw invalid(code, [unstorable]);
   return parsed.data;
 }
@@ -122,18 +123,17 @@ function unstorableIn(text: string): string | null {
  * refuse it up front, alike. Members kept as JSON text (`payload`, an event type's `schema`) keep such
  * characters escaped and are not looked into.
  */
-function unstorableField(value: unknown, path: string): { field: string; message: string } | null {
+function unstorableField(value: unknown, path: string[]): { field: string; message: string } | null {
   if (typeof value === 'string') {
     const message = unstorableIn(value);
-    return message === null ? null : { field: path || '(body)', message };
+    return message === null ? null : { field: fieldPath(path) || '(body)', message };
   }
   if (typeof value !== 'object' || value === null) return null;
   for (const [key, item] of Object.entries(value)) {
-    if (path === '' && (key === 'payload' || key === 'schema')) continue;
-    const field = [path, key].filter(Boolean).join('.');
+    if (path.length === 0 && (key === 'payload' || key === 'schema')) continue;
     const message = unstorableIn(key);
-    if (message !== null) return { field, message };
-    const found = unstorableField(item, field);
+    if (message !== null) return { field: fieldPath([...path, key]), message };
+    const found = unstorableField(item, [...path, key]);
     if (found !== null) return found;
   }
   return null;
