@@ -167,6 +167,21 @@ describe('hookline serve', () => {
     assert.doesNotMatch(child.stderr, /s3cret/);
   });
 
+  it('says what a connection closed before PostgreSQL answered usually means', async () => {
+    // Something that is not PostgreSQL (or a proxy, or a firewall's reset) takes the connection and drops it.
+    const closer = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
+    const port = (closer.address() as { port: number }).port;
+    try {
+      const child = await runToExit(['serve', '--port', '0', '--db', `postgres://127.0.0.1:${port}/hookline`], {
+        HOOKLINE_ADMIN_TOKEN: 'an-admin-token-from-env',
+      });
+      assertOneLineError(child, /Connection terminated unexpectedly \(the connection closed before PostgreSQL answered: check the host and port/);
+    } finally {
+      closer.close();
+    }
+  });
+
   it('refuses PostgreSQL without HOOKLINE_ADMIN_TOKEN, and a lease out of bounds', async () => {
     assertOneLineError(
       await runToExit(['serve', '--db', 'postgres://127.0.0.1:9/x'], { HOOKLINE_ADMIN_TOKEN: undefined }),

@@ -38,7 +38,18 @@ async function openPostgres(url: string, logger?: Logger): Promise<DeliveryStore
   } catch (error) {
     await store.close().catch(() => undefined);
     const message = (error as Error).message?.replace(/^the database is unavailable: /, '') ?? String(error);
-    throw new StoreOpenError(`cannot use PostgreSQL at ${describeDatabase(url)}: ${message}`);
+    throw new StoreOpenError(`cannot use PostgreSQL at ${describeDatabase(url)}: ${message}${hintFor(message)}`);
   }
   return store;
+}
+
+/** What the driver's two vaguest start failures usually mean. */
+function hintFor(message: string): string {
+  if (/Connection terminated unexpectedly/i.test(message)) {
+    return ' (the connection closed before PostgreSQL answered: check the host and port, and any firewall or proxy on the way)';
+  }
+  if (/connection timeout|timeout exceeded when trying to connect/i.test(message)) {
+    return ' (no PostgreSQL answered there in time: check the host and port, and that the host is reachable)';
+  }
+  return '';
 }
