@@ -197,6 +197,70 @@ describe('dispatcher', () => {
     }
     assert.deepEqual(sent, ['r1', 'r2', 'a1']);
   });
+
+  /**
+   * `dark` deliveries, each to an endpoint of its own app that never answers, then `healthy` ones to an
+   * endpoint that answers at once, all due now; the process has room for 8; the clock moves only when told.
+   */
+  function manyDarkTenants(dark: number, healthy: number) {
+    const store = new QueueStore();
+    const clock = { now: 1_000_000 };
+    const sent: string[] = [];
+    const sender: DeliverySender = {
+      send(d) {
+        sent.push(d.deliveryId);
+        if (d.endpointId !== 'ep_healthy') return new Promise<SendResult>(() => undefined);
+        return Promise.resolve({ statusCode: 200, responseBody: '', retryAfter: null, error: null, sentAt: clock.now, durationMs: 0 });
+      },
+      async close() {},
+    };
+    for (let i = 0; i < dark; i++) {
+      store.waiting.push({ delivery: { ...delivery(`dark${i}`), appId: `app_dark${i}` }, dueAt: 0 });
+    }
+    for (let i = 0; i < healthy; i++) {
+      store.waiting.push({ delivery: { ...delivery(`ok${i}`), appId: 'app_ok', endpointId: 'ep_healthy' }, dueAt: 0 });
+    }
+    const dispatcher = new Dispatcher(
+      store as unknown as DeliveryStore,
+      sender,
+      { ...options(), maxInFlight: 8, clock: () => clock.now },
+      pino({ level: 'silent' }),
+      { attemptSent() {}, outcomesRecorded() {} },
+    );
+    return { store, clock, sent, dispatcher };
+  }
+
+  it('attempts that hang for a second stop holding room: many dark tenants do not hold up a healthy one', async () => {
+    const { clock, sent, dispatcher } = manyDarkTenants(8, 3);
+    dispatcher.start();
+    try {
+      await waitFor(() => sent.length === 8, 'the eight dark attempts, filling the room');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(sent.filter((id) => id.startsWith('ok')).length, 0, 'no room yet');
+      // A second on: those attempts are stalled, their room frees (no attempt ended, nothing else woke it).
+      clock.now += 1_000;
+      await waitFor(() => sent.filter((id) => id.startsWith('ok')).length === 3, 'the healthy tenant delivered');
+    } finally {
+      await dispatcher.stop(10);
+    }
+  });
+
+  it('holds at most twice its room, stalled attempts included', async () => {
+    const { store, clock, sent, dispatcher } = manyDarkTenants(30, 0);
+    dispatcher.start();
+    try {
+      await waitFor(() => sent.length === 8, 'the first eight');
+      clock.now += 1_000;
+      await waitFor(() => sent.length === 16, 'eight more once the first stalled');
+      clock.now += 1_000;
+      dispatcher.wake();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(sent.length, 16, 'no more than twice the room');
+      assert.equal(store.waiting.length, 14);
+    } finally {
+      await dispatcher.stop(10);
+    }
+  });
 });
 
 describe('auto-disable threshold', () => {

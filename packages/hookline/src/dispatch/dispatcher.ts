@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DeliveryStore, RecordResult } from '../store/port.js';
 import type { AttemptOutcome, ClaimedDelivery } from '../store/types.js';
+import { AttemptAges } from './attempt-ages.js';
 import { type DecideOptions, decideOutcome } from './decide.js';
 import type { SendResult } from './sender.js';
 import type { HandOff } from './hand-off.js';
@@ -16,6 +17,15 @@ const HELD_PER_ENDPOINT = 16;
 
 /** An endpoint whose oldest attempt has run this long counts as slow (EndpointLanes). */
 const SLOW_ENDPOINT_MS = 1000;
+/**
+ * Attempts that have run this long (receivers that hang, or take seconds) stop counting against the
+ * process's room, up to as many again as `maxInFlight`: many tenants whose endpoints all go dark at once, a
+ * few deliveries each (no endpoint's or app's cut binds), could otherwise hold every place until the request
+ * timeout while healthy tenants' deliveries waited behind them (scale audit: 13–15 s with 1/3 of 9,000
+ * endpoints hanging). The second bound keeps sockets and memory finite.
+ */
+const STALLED_ATTEMPT_MS = SLOW_ENDPOINT_MS;
+
 /**
  * Latest a delivery given back by a slow endpoint's line comes due again: also how late the backlog of an
  * endpoint that recovers can go out (it was 10 minutes: a one-minute outage then delayed its backlog by ten).
@@ -99,6 +109,12 @@ export class Dispatcher implements HandOff {
   private readonly held = new Map<string, HeldLine>();
   /** Per endpoint: attempts under way and the line behind them (isolation of slow endpoints). */
   private readonly lanes: EndpointLanes;
+  /** Attempts being sent, by age: stalled ones hold no room (up to a bound). */
+  private readonly ages = new AttemptAges(STALLED_ATTEMPT_MS);
+  /** What capacityChanged last said. */
+  private reportedCapacity = true;
+  /** Looks again at the room when the oldest recent attempt turns stalled (set only while out of room). */
+  private stallTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: DeliveryStore,
@@ -163,7 +179,41 @@ export class Dispatcher implements HandOff {
 
   /** True when fresh deliveries handed over now would be sent at once. */
   hasCapacity(): boolean {
-    return !this.stopping && this.inFlight.size < this.options.maxInFlight;
+    return !this.stopping && this.room() > 0;
+  }
+
+  /**
+   * How many more deliveries this worker may take: `maxInFlight` less those it holds that are not stalled
+   * attempts, and never more than twice `maxInFlight` held in all.
+   */
+  private room(): number {
+    const { maxInFlight } = this.options;
+    const stalled = this.ages.stalledAt(this.options.clock());
+    return Math.min(maxInFlight - (this.inFlight.size - stalled), 2 * maxInFlight - this.inFlight.size);
+  }
+
+  /**
+   * Say whether there is room when that changed; while there is none, look again when the oldest recent
+   * attempt turns stalled (room may free with no attempt ending), and claim the backlog if it did.
+   */
+  private reportCapacity(): void {
+    const has = this.hasCapacity();
+    if (has !== this.reportedCapacity) {
+      this.reportedCapacity = has;
+      this.observer.capacityChanged?.(has);
+    }
+    if (has || this.stopping || this.stallTimer) return;
+    const at = this.ages.nextStallAt();
+    if (at === null) return;
+    this.stallTimer = setTimeout(
+      () => {
+        this.stallTimer = null;
+        this.reportCapacity();
+        if (this.backlog && this.hasCapacity()) this.wake();
+      },
+      Math.max(1, at - this.options.clock()),
+    );
+    this.stallTimer.unref();
   }
 
   /** Send deliveries already leased to this worker (fresh from ingest, no claim needed). */
@@ -186,7 +236,7 @@ export class Dispatcher implements HandOff {
     this.clearTimer();
     let failed = false;
     try {
-      const room = Math.min(this.options.claimBatch, this.options.maxInFlight - this.inFlight.size);
+      const room = Math.min(this.options.claimBatch, this.room());
       if (room > 0 && !this.stopping) {
         const now = this.options.clock();
         const claimed = await this.store.claimDueDeliveries(
@@ -224,7 +274,7 @@ export class Dispatcher implements HandOff {
     }
     if (this.stopping) return;
     if (failed) return this.wakeAt(this.options.clock() + this.retryMs);
-    if (this.pumpAgain || (this.backlog && this.inFlight.size < this.options.maxInFlight)) {
+    if (this.pumpAgain || (this.backlog && this.room() > 0)) {
       this.pumpAgain = false;
       setImmediate(() => this.wake());
       return;
@@ -340,10 +390,11 @@ export class Dispatcher implements HandOff {
   /** Count `delivery` as this worker's until its outcome is recorded (its lease is extended meanwhile). */
   private track(delivery: ClaimedDelivery): void {
     this.inFlight.set(delivery.deliveryId, delivery);
-    if (this.inFlight.size === this.options.maxInFlight) this.observer.capacityChanged?.(false);
+    this.reportCapacity();
   }
 
   private send(delivery: ClaimedDelivery): void {
+    this.ages.started(delivery.deliveryId, this.options.clock());
     void this.sender.send(delivery).then((result) => this.finish(delivery, result));
   }
 
@@ -413,9 +464,8 @@ export class Dispatcher implements HandOff {
    * `waitMs`, when its turn would come (EndpointLanes).
    */
   private giveBack(delivery: ClaimedDelivery, waitMs: number): void {
-    const wasFull = this.inFlight.size >= this.options.maxInFlight;
     this.inFlight.delete(delivery.deliveryId);
-    if (wasFull && this.hasCapacity()) this.observer.capacityChanged?.(true);
+    this.reportCapacity();
     this.postponeTo(delivery.deliveryId, this.options.clock() + Math.round(Math.min(waitMs, LONGEST_GIVE_BACK_MS)));
     if (this.backlog && !this.stopping) this.wake();
   }
@@ -451,6 +501,7 @@ export class Dispatcher implements HandOff {
   }
 
   private finish(delivery: ClaimedDelivery, result: SendResult): void {
+    this.ages.ended(delivery.deliveryId);
     if (this.abandoning) return; // released by stop(); the next worker sends it again
     this.lanes.finished(delivery, result);
     this.observer.attemptSent(delivery, result);
@@ -503,9 +554,8 @@ export class Dispatcher implements HandOff {
       // expires they are sent again, so nothing is lost; an attempt may repeat (at-least-once).
       this.storeFailed(`recording ${batch.length} attempts (they will be sent again)`, error);
     }
-    const wasFull = this.inFlight.size >= this.options.maxInFlight;
     for (const outcome of batch) this.inFlight.delete(outcome.deliveryId);
-    if (wasFull && this.hasCapacity()) this.observer.capacityChanged?.(true);
+    this.reportCapacity();
     if (this.drained && this.inFlight.size === 0) this.drained();
     if (!this.stopping && this.backlog) this.wake();
   }
@@ -527,7 +577,8 @@ export class Dispatcher implements HandOff {
    */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
-    this.observer.capacityChanged?.(false);
+    this.reportCapacity();
+    if (this.stallTimer) clearTimeout(this.stallTimer);
     this.clearTimer();
     // A claim under way gives its deliveries back itself (pump); let it, before the store closes.
     for (const until = this.options.clock() + graceMs; this.claiming && this.options.clock() < until; ) {
@@ -567,5 +618,6 @@ export class Dispatcher implements HandOff {
       this.logger.info({ count: unfinished.length }, 'released in-flight deliveries for the next process');
     }
     this.inFlight.clear();
+    this.ages.clear();
   }
 }
