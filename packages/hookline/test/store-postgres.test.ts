@@ -72,6 +72,88 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
     }
   });
 
+  /** A database migrated up to the one before the last migration (which adds a column to deliveries). */
+  async function oneMigrationBehind(): Promise<TestDatabase> {
+    const db = await freshDatabase();
+    const store = new PostgresStore(db.url, { poolSize: 2 });
+    await store.migrate();
+    await store.close();
+    const last = POSTGRES_MIGRATIONS.at(-1)!;
+    assert.match(last.sql, /ALTER TABLE hookline\.deliveries ADD COLUMN added_by_resend/, 'the undo below fits it');
+    const client = await connect(db.url);
+    await client.query('ALTER TABLE hookline.deliveries DROP COLUMN added_by_resend');
+    await client.query('DELETE FROM hookline.schema_migrations WHERE version = $1', [last.version]);
+    await client.end();
+    return db;
+  }
+
+  it('a migration waiting for a table lock an open transaction holds gives way instead of stalling the running processes', async () => {
+    const db = await oneMigrationBehind();
+    const running = new PostgresStore(db.url, { poolSize: 2 });
+    const platform = await connect(db.url); // a platform transaction that read deliveries, still open
+    await platform.query('BEGIN');
+    await platform.query('SELECT count(*) FROM hookline.deliveries');
+    const warnings: string[] = [];
+    const upgrading = new PostgresStore(db.url, {
+      poolSize: 2,
+      migrationPatienceMs: 60_000,
+      log: (_level, message) => warnings.push(message),
+    });
+    const migrated = upgrading.migrate();
+    try {
+      await waitFor(() => warnings.length > 0, 'the migration saying what it waits for');
+      assert.match(warnings[0]!, /migration \d+ \(deliveries a resend added\) cannot lock its tables: another transaction holds them \(the oldest open one: pid \d+, open \d+ s, idle in transaction\); trying again every second/);
+      // Meanwhile the running process's reads of that table are not queued behind the waiting ALTER for long.
+      for (let i = 0; i < 3; i++) {
+        const began = Date.now();
+        await running.queueDepth();
+        assert.ok(Date.now() - began < 1_000, `a read waited ${Date.now() - began} ms`);
+      }
+      await platform.query('COMMIT');
+      await migrated;
+    } finally {
+      await platform.end();
+      await Promise.all([running.close(), upgrading.close()]);
+    }
+    const check = await connect(db.url);
+    const { rows } = await check.query('SELECT max(version) AS v FROM hookline.schema_migrations');
+    await check.end();
+    assert.equal(rows[0].v, POSTGRES_MIGRATIONS.at(-1)!.version);
+  });
+
+  it('gives up on a lock it cannot get within its patience, naming the transaction that holds it', async () => {
+    const db = await oneMigrationBehind();
+    const platform = await connect(db.url);
+    await platform.query('BEGIN');
+    await platform.query('SELECT count(*) FROM hookline.deliveries');
+    const store = new PostgresStore(db.url, { poolSize: 2, migrationPatienceMs: 1_500 });
+    try {
+      await assert.rejects(store.migrate(), /cannot lock its tables: another transaction holds them \(the oldest open one: pid \d+.*gave up after 2 s \(end that transaction, then start again\)/);
+    } finally {
+      await platform.query('ROLLBACK');
+      await platform.end();
+      await store.close();
+    }
+  });
+
+  it('refuses a database a newer hookline migrated (a downgrade, or an old process in a rolling upgrade)', async () => {
+    const db = await freshDatabase();
+    const store = new PostgresStore(db.url, { poolSize: 2 });
+    await store.migrate();
+    const client = await connect(db.url);
+    const next = POSTGRES_MIGRATIONS.at(-1)!.version + 1;
+    await client.query(`INSERT INTO hookline.schema_migrations (version, name) VALUES ($1, 'from the future')`, [next]);
+    await client.end();
+    try {
+      await assert.rejects(
+        store.migrate(),
+        new RegExp(`migrated by a newer hookline \\(schema version ${next}; this version knows up to ${next - 1}\\): run the newer version`),
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
   it('claims concurrently from two processes without ever handing one delivery to both', async () => {
     const [a, b] = await twoStores();
     try {

@@ -6,6 +6,8 @@ import { after, describe, it } from 'node:test';
 import { MessageChannel } from 'node:worker_threads';
 import { ConflictError, StoreUnavailableError } from '../src/store/errors.js';
 import { InvalidIteratorError } from '../src/store/paging.js';
+import Database from 'better-sqlite3';
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { forwardStore, SqliteHost } from '../src/store/sqlite/store-host.js';
 import { reviveStoreError } from '../src/store/sqlite/thread-protocol.js';
@@ -58,6 +60,28 @@ describe('SQLite file', () => {
       for (const path of [file, `${file}-wal`]) assert.equal(statSync(path).mode & 0o777, 0o600, path);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('SQLite migrations', () => {
+  it('refuses a file a newer hookline migrated (a downgrade), changing nothing in it', async () => {
+    const file = join(dir, `newer-${n++}.db`);
+    const first = new SqliteStore(file);
+    await first.migrate();
+    await first.close();
+    const raw = new Database(file);
+    const next = SQLITE_MIGRATIONS.at(-1)!.version + 1;
+    raw.prepare(`INSERT INTO schema_migrations (version, name) VALUES (?, 'from the future')`).run(next);
+    raw.close();
+    const older = new SqliteStore(file);
+    try {
+      await assert.rejects(
+        older.migrate(),
+        new RegExp(`migrated by a newer hookline \\(schema version ${next}; this version knows up to ${next - 1}\\)`),
+      );
+    } finally {
+      await older.close();
     }
   });
 });

@@ -25,7 +25,12 @@ export async function openStore(db: string, logger?: Logger): Promise<DeliverySt
     const e = error as { message?: string };
     throw new StoreOpenError(`cannot open database ${db}: ${e.message ?? String(error)}`);
   }
-  await store.migrate();
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw new StoreOpenError(`cannot use database ${db}: ${(error as Error).message ?? String(error)}`);
+  }
   return store;
 }
 

@@ -3,6 +3,14 @@ export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
 
+/**
+ * The database was migrated by a newer hookline: this version does not know what its newer migrations
+ * changed (a downgrade, or an old process started during a rolling upgrade), so it does not use it.
+ */
+export function newerSchemaMessage(newest: number, known: number): string {
+  return `the database was migrated by a newer hookline (schema version ${newest}; this version knows up to ${known}): run the newer version`;
+}
+
 /** A unique value (an app's uid) is already taken. */
 export class ConflictError extends Error {
   override name = 'ConflictError';

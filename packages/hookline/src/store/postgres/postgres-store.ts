@@ -52,7 +52,8 @@ import { NewWorkListener, type StoreLog } from './listener.js';
 import { analyzeStaleTables, autovacuumIsOn } from './planner-stats.js';
 import { vacuumDeadTables } from './vacuum.js';
 import { listMessages } from './message-list.js';
-import { MIGRATION_LOCK, MIGRATIONS_TABLE, POSTGRES_MIGRATIONS, STRICT_EVENT_TYPES_SETTING } from './migrations.js';
+import { migrate } from './migrate.js';
+import { STRICT_EVENT_TYPES_SETTING } from './migrations.js';
 import { recordMany } from './record-batch.js';
 import { recoverEndpoint, resendMessage } from './requeue.js';
 import { purgeExpired } from './retention.js';
@@ -86,6 +87,8 @@ export interface PostgresStoreOptions {
   queryTimeoutMs?: number;
   /** Where the store reports trouble it handles itself (a lost LISTEN connection, an idle connection). */
   log?: StoreLog;
+  /** How long a migration keeps trying for a table lock an open transaction holds (default a minute). */
+  migrationPatienceMs?: number;
 }
 
 /**
@@ -128,8 +131,11 @@ export class PostgresStore implements DeliveryStore {
     },
   };
 
+  private readonly migrationPatienceMs: number;
+
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.log = options.log ?? (() => undefined);
+    this.migrationPatienceMs = options.migrationPatienceMs ?? 60_000;
     this.url = url;
     this.pgOptions = {
       // Hot-path work is one transaction at a time (group commit); the rest is for reads of the API.
@@ -160,18 +166,7 @@ export class PostgresStore implements DeliveryStore {
   readonly startupWarnings: string[] = [];
 
   async migrate(): Promise<void> {
-    await this.ctx.transaction(async (tx) => {
-      await tx.query(sql.MIGRATION_XACT_LOCK, [MIGRATION_LOCK]);
-      await tx.query(MIGRATIONS_TABLE);
-      const applied = new Set(
-        (await tx.query<{ version: number }>(sql.APPLIED_MIGRATIONS)).rows.map((r) => r.version),
-      );
-      for (const migration of POSTGRES_MIGRATIONS) {
-        if (applied.has(migration.version)) continue;
-        await tx.query(migration.sql);
-        await tx.query(sql.RECORD_MIGRATION, [migration.version, migration.name]);
-      }
-    });
+    await migrate(this.ctx, { patienceMs: this.migrationPatienceMs, log: this.log });
     if (!(await autovacuumIsOn(this.ctx))) {
       this.startupWarnings.push(AUTOVACUUM_OFF);
       this.vacuumTimer ??= setInterval(() => void this.vacuum(), VACUUM_CHECK_EVERY_MS);

@@ -16,6 +16,11 @@ export const VACUUM_LOCK = 7_215_202_614;
 export const MIGRATION_XACT_LOCK = `SELECT pg_advisory_xact_lock($1)`;
 /** Applied migration versions. */
 export const APPLIED_MIGRATIONS = `SELECT version FROM hookline.schema_migrations`;
+/** The oldest transaction open in this database but ours (what a migration waits for). */
+export const OLDEST_OPEN_TRANSACTION = `
+SELECT pid, round(extract(epoch FROM now() - xact_start))::int AS seconds, state FROM pg_stat_activity
+WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()
+ORDER BY xact_start LIMIT 1`;
 /** Record a migration. Params: version, name. */
 export const RECORD_MIGRATION = `INSERT INTO hookline.schema_migrations (version, name) VALUES ($1, $2)`;
 /** Announce work due now; delivered at COMMIT. */
