@@ -72,17 +72,17 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
     }
   });
 
-  /** A database migrated up to the one before the last migration (which adds a column to deliveries). */
+  /** A database migrated up to migration 11: migration 12 adds a column to deliveries (an ALTER TABLE). */
   async function oneMigrationBehind(): Promise<TestDatabase> {
     const db = await freshDatabase();
     const store = new PostgresStore(db.url, { poolSize: 2 });
     await store.migrate();
     await store.close();
-    const last = POSTGRES_MIGRATIONS.at(-1)!;
-    assert.match(last.sql, /ALTER TABLE hookline\.deliveries ADD COLUMN added_by_resend/, 'the undo below fits it');
+    const twelve = POSTGRES_MIGRATIONS.find((m) => m.version === 12)!;
+    assert.match(twelve.sql, /ALTER TABLE hookline\.deliveries ADD COLUMN added_by_resend/, 'the undo below fits it');
     const client = await connect(db.url);
     await client.query('ALTER TABLE hookline.deliveries DROP COLUMN added_by_resend');
-    await client.query('DELETE FROM hookline.schema_migrations WHERE version = $1', [last.version]);
+    await client.query('DELETE FROM hookline.schema_migrations WHERE version >= 12');
     await client.end();
     return db;
   }
@@ -132,6 +132,37 @@ describe('PostgreSQL store across processes', { skip: skipWithoutPg }, () => {
     } finally {
       await platform.query('ROLLBACK');
       await platform.end();
+      await store.close();
+    }
+  });
+
+  it('migration 13 marks the deliveries a resend added before migration 12, and only those', async () => {
+    const db = await freshDatabase();
+    const store = new PostgresStore(db.url, { poolSize: 2 });
+    const client = await connect(db.url);
+    try {
+      await store.migrate();
+      const { app, eps } = await seed(store, [{ eventTypes: ['a'] }, { eventTypes: ['b'] }]);
+      const sent = await enqueue(store, app.id, 'a');
+      assert.equal((await store.resendMessage(app.id, sent.message.id, eps[1]!.id, T0 + 2_000)).queued, 1);
+      await client.query(`SELECT hookline.send_message($1, 'a', '{}'::jsonb)`, [app.id]);
+      // As an upgrade from before migration 12 finds them: no row marked.
+      await client.query('UPDATE hookline.deliveries SET added_by_resend = false');
+      await client.query('DELETE FROM hookline.schema_migrations WHERE version = 13');
+      await store.migrate();
+      const { rows } = await client.query(
+        'SELECT endpoint_id, added_by_resend FROM hookline.deliveries ORDER BY added_by_resend, id',
+      );
+      assert.deepEqual(
+        rows.map((r) => [r.endpoint_id, r.added_by_resend]),
+        [
+          [eps[0]!.id, false],
+          [eps[0]!.id, false],
+          [eps[1]!.id, true],
+        ],
+      );
+    } finally {
+      await client.end();
       await store.close();
     }
   });

@@ -65,6 +65,30 @@ describe('SQLite file', () => {
 });
 
 describe('SQLite migrations', () => {
+  it('migration 7 marks the deliveries a resend added before migration 6, and only those', async () => {
+    const file = join(dir, `backfill-${n++}.db`);
+    const store = new SqliteStore(file);
+    await store.migrate();
+    const { app, eps } = await seed(store, [{ eventTypes: ['a'] }, { eventTypes: ['b'] }]);
+    const sent = await enqueue(store, app.id, 'a');
+    assert.equal((await store.resendMessage(app.id, sent.message.id, eps[1]!.id, T0 + 2_000)).queued, 1);
+    await store.close();
+    // As an upgrade from before migration 6 finds them: no row marked.
+    const raw = new Database(file);
+    raw.exec('UPDATE deliveries SET added_by_resend = 0; DELETE FROM schema_migrations WHERE version = 7');
+    raw.close();
+    const upgraded = new SqliteStore(file);
+    await upgraded.migrate();
+    await upgraded.close();
+    const check = new Database(file);
+    const rows = check.prepare('SELECT endpoint_id, added_by_resend FROM deliveries ORDER BY added_by_resend').all();
+    check.close();
+    assert.deepEqual(rows, [
+      { endpoint_id: eps[0]!.id, added_by_resend: 0 },
+      { endpoint_id: eps[1]!.id, added_by_resend: 1 },
+    ]);
+  });
+
   it('refuses a file a newer hookline migrated (a downgrade), changing nothing in it', async () => {
     const file = join(dir, `newer-${n++}.db`);
     const first = new SqliteStore(file);

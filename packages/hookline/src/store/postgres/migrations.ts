@@ -435,6 +435,17 @@ GRANT USAGE ON SCHEMA hookline TO PUBLIC;
 ALTER TABLE hookline.deliveries ADD COLUMN added_by_resend boolean NOT NULL DEFAULT false;
 `,
   },
+  {
+    version: 13,
+    name: 'deliveries a resend added before migration 12',
+    // Migration 12 marked none of the existing rows. A delivery made with its message (the API's ingest,
+    // send_message) shares the message id's time (characters 5–14 of a ULID-shaped id, one clock reading);
+    // one a resend added was made later, so its id's time sorts after its message's (upgrade audit).
+    sql: `
+UPDATE hookline.deliveries SET added_by_resend = true
+WHERE NOT added_by_resend AND substr(id, 5, 10) COLLATE "C" > substr(message_id, 5, 10) COLLATE "C";
+`,
+  },
 ];
 
 /**

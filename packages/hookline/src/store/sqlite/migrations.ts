@@ -191,4 +191,15 @@ CREATE INDEX endpoints_deleted ON endpoints (deleted_at) WHERE deleted_at IS NOT
 ALTER TABLE deliveries ADD COLUMN added_by_resend INTEGER NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 7,
+    name: 'deliveries a resend added before migration 6',
+    // Migration 6 marked none of the existing rows. A delivery made with its message shares the message id's
+    // time (characters 5–14 of a ULID-shaped id: both come from the same clock reading); one a resend added
+    // was made later, so its id's time sorts after its message's (upgrade audit).
+    sql: `
+UPDATE deliveries SET added_by_resend = 1
+WHERE added_by_resend = 0 AND substr(id, 5, 10) > substr(message_id, 5, 10);
+`,
+  },
 ];
