@@ -245,6 +245,22 @@ describe('dispatcher', () => {
     }
   });
 
+  it('room freed by stalled attempts to rate-limited endpoints is looked at again too', async () => {
+    const { store, clock, sent, dispatcher } = manyDarkTenants(8, 3);
+    // Their deliveries wait for a rate-limit token before their attempts start (after the room ran out).
+    for (const w of store.waiting) if (w.delivery.endpointId !== 'ep_healthy') w.delivery = { ...w.delivery, rateLimit: 5 };
+    dispatcher.start();
+    try {
+      await waitFor(() => sent.length === 8, 'the eight dark attempts, filling the room');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(sent.filter((id) => id.startsWith('ok')).length, 0, 'no room yet');
+      clock.now += 1_000;
+      await waitFor(() => sent.filter((id) => id.startsWith('ok')).length === 3, 'the healthy tenant delivered');
+    } finally {
+      await dispatcher.stop(10);
+    }
+  });
+
   it('holds at most twice its room, stalled attempts included', async () => {
     const { store, clock, sent, dispatcher } = manyDarkTenants(30, 0);
     dispatcher.start();

@@ -51,8 +51,8 @@ export interface FieldError {
 const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$|^\d+$/;
 
 /**
- * A field's path as `errors[].field` names it: `payload.items.0.price`; a key of anything but letters, digits,
- * `_`, `-` and `$` (so a dot could be read as a step) is a JSON string in brackets, `payload["a.b"]`.
+ * A field's path as `errors[].field` names it: `payload.items.0.price`; a key that is not ASCII letters, digits,
+ * `_`, `-` and `$` starting with a non-digit (or all digits) is a JSON string in brackets, `payload["a.b"]`.
  */
 export function fieldPath(parts: ReadonlyArray<string | number>): string {
   let path = '';

@@ -10,8 +10,10 @@ export class AttemptAges {
 
   constructor(private readonly stallMs: number) {}
 
+  /** Starts must come in time order (one clock); a delivery started again goes to the end. */
   started(deliveryId: string, at: number): void {
     this.stalled.delete(deliveryId);
+    this.recent.delete(deliveryId);
     this.recent.set(deliveryId, at);
   }
 

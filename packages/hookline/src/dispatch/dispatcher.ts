@@ -395,6 +395,9 @@ export class Dispatcher implements HandOff {
 
   private send(delivery: ClaimedDelivery): void {
     this.ages.started(delivery.deliveryId, this.options.clock());
+    // Out of room before this attempt began (a rate-limited delivery held for its token): its stall may
+    // free room, so look again when it comes.
+    if (!this.reportedCapacity && !this.stallTimer) this.reportCapacity();
     void this.sender.send(delivery).then((result) => this.finish(delivery, result));
   }
 

@@ -1,17 +1,17 @@
 import { newerSchemaMessage } from '../errors.js';
-import type { PostgresContext } from './context.js';
+import type { PgQueryable } from './driver.js';
 import type { StoreLog } from './listener.js';
 import { MIGRATION_LOCK, MIGRATIONS_TABLE, POSTGRES_MIGRATIONS } from './migrations.js';
 import * as sql from './statements.js';
 
 /**
- * How long one migration statement may wait for a table lock. An ALTER TABLE waits behind any open
+ * How long one migration statement waits for a table lock at first. An ALTER TABLE waits behind any open
  * transaction that touched the table (a platform's transaction that called send_message), and while it
  * waits every later query on that table waits behind it: the running processes' ingest stalled for as long
  * (upgrade audit: 30 s, until the statement timeout). So it waits a quarter second, gives way, and tries
  * again a second later.
  */
-const LOCK_WAIT = '250ms';
+const QUICK_LOCK_WAIT_MS = 250;
 const RETRY_EVERY_MS = 1_000;
 
 export interface MigrateOptions {
@@ -27,40 +27,48 @@ function isLockTimeout(error: unknown): boolean {
 }
 
 /**
- * Apply the pending migrations in one transaction, one starting process at a time; refuse a database that
- * a newer hookline migrated (its schema may mean what this version does not know). A migration that cannot
- * take its table lock gives way to the transaction that holds it and tries again until `patienceMs` ran out.
+ * Apply the pending migrations on `connection` (a connection of its own, without a statement timeout: a
+ * backfill reads a whole table), each in a transaction of its own, one starting process at a time. So an
+ * ALTER's exclusive lock is held only for its own statement, never through a later migration's backfill.
+ * A database a newer hookline migrated is refused (its schema may mean what this version does not know).
+ * A migration that cannot take its table lock gives way and tries again until `patienceMs` ran out.
  */
-export async function migrate(ctx: PostgresContext, options: MigrateOptions): Promise<void> {
+export async function migrate(connection: PgQueryable, options: MigrateOptions): Promise<void> {
   const clock = options.clock ?? Date.now;
   const giveUpAt = clock() + options.patienceMs;
+  let lockWaitMs = QUICK_LOCK_WAIT_MS;
   for (;;) {
-    let waiting: { version: number; name: string } | null = null;
+    let pending: { version: number; name: string; sql: string } | null = null;
     try {
-      await ctx.transaction(async (tx) => {
-        await tx.query(sql.MIGRATION_XACT_LOCK, [MIGRATION_LOCK]);
-        await tx.query(MIGRATIONS_TABLE);
-        const applied = new Set(
-          (await tx.query<{ version: number }>(sql.APPLIED_MIGRATIONS)).rows.map((r) => r.version),
-        );
-        const known = POSTGRES_MIGRATIONS.at(-1)!.version;
-        const newest = Math.max(0, ...applied);
-        if (newest > known) throw new Error(newerSchemaMessage(newest, known));
-        // Set after the advisory lock: lock_timeout bounds that wait too, and starters should queue there.
-        await tx.query(`SET LOCAL lock_timeout = '${LOCK_WAIT}'`);
-        for (const migration of POSTGRES_MIGRATIONS) {
-          if (applied.has(migration.version)) continue;
-          waiting = migration;
-          await tx.query(migration.sql);
-          await tx.query(sql.RECORD_MIGRATION, [migration.version, migration.name]);
-        }
-      });
-      return;
+      await connection.query('BEGIN');
+      await connection.query(sql.MIGRATION_XACT_LOCK, [MIGRATION_LOCK]);
+      await connection.query(MIGRATIONS_TABLE);
+      const applied = new Set(
+        (await connection.query<{ version: number }>(sql.APPLIED_MIGRATIONS)).rows.map((r) => r.version),
+      );
+      const known = POSTGRES_MIGRATIONS.at(-1)!.version;
+      const newest = Math.max(0, ...applied);
+      if (newest > known) throw new Error(newerSchemaMessage(newest, known));
+      pending = POSTGRES_MIGRATIONS.find((m) => !applied.has(m.version)) ?? null;
+      if (pending === null) {
+        await connection.query('COMMIT');
+        return;
+      }
+      // Set after the advisory lock: lock_timeout bounds that wait too, and starters should queue there.
+      await connection.query(`SET LOCAL lock_timeout = ${lockWaitMs}`);
+      await connection.query(pending.sql);
+      await connection.query(sql.RECORD_MIGRATION, [pending.version, pending.name]);
+      await connection.query('COMMIT');
+      lockWaitMs = QUICK_LOCK_WAIT_MS;
     } catch (error) {
-      if (!isLockTimeout(error) || waiting === null) throw error;
-      const { version, name } = waiting as { version: number; name: string };
-      const holder = await oldestOpenTransaction(ctx);
-      const what = `migration ${version} (${name}) cannot lock its tables: another transaction holds them${holder}`;
+      await connection.query('ROLLBACK').catch(() => undefined);
+      if (!isLockTimeout(error) || pending === null) throw error;
+      const { version, name } = pending;
+      const holders = await lockHolders(connection);
+      // PostgreSQL cancels an autovacuum that blocks a lock request only once the request has waited
+      // deadlock_timeout: a quarter second never gets there, so with one in the way wait a little longer.
+      if (holders.autovacuum) lockWaitMs = holders.deadlockTimeoutMs + 1_000;
+      const what = `migration ${version} (${name}) cannot lock its tables: ${holders.description}`;
       if (clock() >= giveUpAt) {
         throw new Error(
           `${what}; gave up after ${Math.round(options.patienceMs / 1000)} s (end that transaction, then start again)`,
@@ -73,12 +81,32 @@ export async function migrate(ctx: PostgresContext, options: MigrateOptions): Pr
   }
 }
 
-/** ` (the oldest open one: pid …, open … s, …)`, or nothing when it cannot be told. */
-async function oldestOpenTransaction(ctx: PostgresContext): Promise<string> {
+/** Who holds locks on hookline's tables now, in words, and whether an autovacuum is among them. */
+async function lockHolders(
+  connection: PgQueryable,
+): Promise<{ description: string; autovacuum: boolean; deadlockTimeoutMs: number }> {
   try {
-    const [oldest] = await ctx.rows<{ pid: number; seconds: number; state: string }>(sql.OLDEST_OPEN_TRANSACTION);
-    return oldest ? ` (the oldest open one: pid ${oldest.pid}, open ${oldest.seconds} s, ${oldest.state})` : '';
+    const { rows } = await connection.query<{
+      pid: number;
+      seconds: number | null;
+      state: string | null;
+      autovacuum: boolean;
+      deadlock_timeout_ms: number;
+    }>(sql.HOOKLINE_LOCK_HOLDERS);
+    const deadlockTimeoutMs = rows[0]?.deadlock_timeout_ms ?? 1_000;
+    const autovacuum = rows.some((r) => r.autovacuum);
+    const oldest = rows.find((r) => !r.autovacuum);
+    const parts: string[] = [];
+    if (oldest) {
+      parts.push(`another transaction holds them (pid ${oldest.pid}, open ${oldest.seconds ?? 0} s, ${oldest.state})`);
+    }
+    if (autovacuum) parts.push('an autovacuum holds them (PostgreSQL cancels it for the migration)');
+    return {
+      description: parts.length > 0 ? parts.join('; ') : 'another transaction holds them',
+      autovacuum,
+      deadlockTimeoutMs,
+    };
   } catch {
-    return '';
+    return { description: 'another transaction holds them', autovacuum: false, deadlockTimeoutMs: 1_000 };
   }
 }

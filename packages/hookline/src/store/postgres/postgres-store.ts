@@ -44,6 +44,7 @@ import {
   type PgOptions,
   type PgPool,
   type PgQueryable,
+  toStoreError,
 } from './driver.js';
 import { type BatchContext, EVENT_ID_BUSY, enqueueMany } from './enqueue-batch.js';
 import * as endpoints from './endpoints.js';
@@ -166,7 +167,16 @@ export class PostgresStore implements DeliveryStore {
   readonly startupWarnings: string[] = [];
 
   async migrate(): Promise<void> {
-    await migrate(this.ctx, { patienceMs: this.migrationPatienceMs, log: this.log });
+    // A connection of its own without a statement timeout: a migration's backfill reads a whole table.
+    let connection: PgListenConnection | null = null;
+    try {
+      connection = await connectDedicated(this.url, { ...this.pgOptions, queryTimeoutMs: 0 });
+      await migrate(connection, { patienceMs: this.migrationPatienceMs, log: this.log });
+    } catch (error) {
+      throw toStoreError(error);
+    } finally {
+      await connection?.end().catch(() => undefined);
+    }
     if (!(await autovacuumIsOn(this.ctx))) {
       this.startupWarnings.push(AUTOVACUUM_OFF);
       this.vacuumTimer ??= setInterval(() => void this.vacuum(), VACUUM_CHECK_EVERY_MS);

@@ -16,11 +16,20 @@ export const VACUUM_LOCK = 7_215_202_614;
 export const MIGRATION_XACT_LOCK = `SELECT pg_advisory_xact_lock($1)`;
 /** Applied migration versions. */
 export const APPLIED_MIGRATIONS = `SELECT version FROM hookline.schema_migrations`;
-/** The oldest transaction open in this database but ours (what a migration waits for). */
-export const OLDEST_OPEN_TRANSACTION = `
-SELECT pid, round(extract(epoch FROM now() - xact_start))::int AS seconds, state FROM pg_stat_activity
-WHERE datname = current_database() AND xact_start IS NOT NULL AND pid <> pg_backend_pid()
-ORDER BY xact_start LIMIT 1`;
+/**
+ * The sessions holding a lock on a table of the hookline schema, oldest transaction first (what a migration
+ * waits for): pid, seconds open, state, whether it is an autovacuum worker, and deadlock_timeout in ms.
+ */
+export const HOOKLINE_LOCK_HOLDERS = `
+SELECT DISTINCT a.pid, round(extract(epoch FROM now() - a.xact_start))::int AS seconds, a.state, a.xact_start,
+  a.backend_type = 'autovacuum worker' AS autovacuum,
+  (SELECT setting::int FROM pg_settings WHERE name = 'deadlock_timeout') AS deadlock_timeout_ms
+FROM pg_locks l
+JOIN pg_class c ON c.oid = l.relation
+JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'hookline'
+JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.granted AND a.pid <> pg_backend_pid()
+ORDER BY a.xact_start NULLS LAST`;
 /** Record a migration. Params: version, name. */
 export const RECORD_MIGRATION = `INSERT INTO hookline.schema_migrations (version, name) VALUES ($1, $2)`;
 /** Announce work due now; delivered at COMMIT. */
