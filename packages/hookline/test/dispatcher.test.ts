@@ -230,36 +230,25 @@ describe('dispatcher', () => {
     return { store, clock, sent, dispatcher };
   }
 
-  it('attempts that hang for a second stop holding room: many dark tenants do not hold up a healthy one', async () => {
-    const { clock, sent, dispatcher } = manyDarkTenants(8, 3);
-    dispatcher.start();
-    try {
-      await waitFor(() => sent.length === 8, 'the eight dark attempts, filling the room');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.equal(sent.filter((id) => id.startsWith('ok')).length, 0, 'no room yet');
-      // A second on: those attempts are stalled, their room frees (no attempt ended, nothing else woke it).
-      clock.now += 1_000;
-      await waitFor(() => sent.filter((id) => id.startsWith('ok')).length === 3, 'the healthy tenant delivered');
-    } finally {
-      await dispatcher.stop(10);
-    }
-  });
-
-  it('room freed by stalled attempts to rate-limited endpoints is looked at again too', async () => {
-    const { store, clock, sent, dispatcher } = manyDarkTenants(8, 3);
-    // Their deliveries wait for a rate-limit token before their attempts start (after the room ran out).
-    for (const w of store.waiting) if (w.delivery.endpointId !== 'ep_healthy') w.delivery = { ...w.delivery, rateLimit: 5 };
-    dispatcher.start();
-    try {
-      await waitFor(() => sent.length === 8, 'the eight dark attempts, filling the room');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.equal(sent.filter((id) => id.startsWith('ok')).length, 0, 'no room yet');
-      clock.now += 1_000;
-      await waitFor(() => sent.filter((id) => id.startsWith('ok')).length === 3, 'the healthy tenant delivered');
-    } finally {
-      await dispatcher.stop(10);
-    }
-  });
+  // Without a rate limit the dark tenants' attempts start at once; with one they first wait for a token, so
+  // they start after the room ran out (and the room must be looked at again when they stall).
+  for (const rateLimit of [null, 5]) {
+    it(`attempts that hang for a second stop holding room: many dark tenants do not hold up a healthy one (rate limit ${rateLimit})`, async () => {
+      const { store, clock, sent, dispatcher } = manyDarkTenants(8, 3);
+      for (const w of store.waiting) if (w.delivery.endpointId !== 'ep_healthy') w.delivery = { ...w.delivery, rateLimit };
+      dispatcher.start();
+      try {
+        await waitFor(() => sent.length === 8, 'the eight dark attempts, filling the room');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.equal(sent.filter((id) => id.startsWith('ok')).length, 0, 'no room yet');
+        // A second on: those attempts are stalled, their room frees (no attempt ended, nothing else woke it).
+        clock.now += 1_000;
+        await waitFor(() => sent.filter((id) => id.startsWith('ok')).length === 3, 'the healthy tenant delivered');
+      } finally {
+        await dispatcher.stop(10);
+      }
+    });
+  }
 
   it('holds at most twice its room, stalled attempts included', async () => {
     const { store, clock, sent, dispatcher } = manyDarkTenants(30, 0);
