@@ -168,8 +168,8 @@ describe('hookline serve', () => {
   });
 
   it('says what a connection closed before PostgreSQL answered usually means', async () => {
-    // Something that is not PostgreSQL (or a proxy, or a firewall's reset) takes the connection and drops it.
-    const closer = createServer((socket) => socket.destroy());
+    // Something that is not PostgreSQL (or a proxy) takes the connection, reads the startup and closes it.
+    const closer = createServer((socket) => socket.on('data', () => socket.end()));
     await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
     const port = (closer.address() as { port: number }).port;
     try {

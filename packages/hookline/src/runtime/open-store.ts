@@ -50,7 +50,7 @@ async function openPostgres(url: string, logger?: Logger): Promise<DeliveryStore
 
 /** What the driver's two vaguest start failures usually mean. */
 function hintFor(message: string): string {
-  if (/Connection terminated unexpectedly/i.test(message)) {
+  if (/Connection terminated unexpectedly|ECONNRESET/i.test(message)) {
     return ' (the connection closed before PostgreSQL answered: check the host and port, and any firewall or proxy on the way)';
   }
   if (/connection timeout|timeout exceeded when trying to connect/i.test(message)) {
