@@ -4,11 +4,18 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
- * The database was migrated by a newer hookline: this version does not know what its newer migrations
- * changed (a downgrade, or an old process started during a rolling upgrade), so it does not use it.
+ * Refuse a database a newer hookline migrated (a migration `applied` there that is not among `known`): this
+ * version does not know what those migrations changed (a downgrade, or an old process started during a
+ * rolling upgrade), so it does not use it.
  */
-export function newerSchemaMessage(newest: number, known: number): string {
-  return `the database was migrated by a newer hookline (schema version ${newest}; this version knows up to ${known}): run the newer version`;
+export function refuseNewerSchema(applied: ReadonlySet<number>, known: ReadonlyArray<{ version: number }>): void {
+  const newest = Math.max(0, ...applied);
+  const knownUpTo = known.at(-1)!.version;
+  if (newest > knownUpTo) {
+    throw new Error(
+      `the database was migrated by a newer hookline (schema version ${newest}; this version knows up to ${knownUpTo}): run the newer version`,
+    );
+  }
 }
 
 /** A unique value (an app's uid) is already taken. */

@@ -1,7 +1,7 @@
 import { AGAIN, retryUntil } from '../../core/deadline.js';
 import { StoreBusyError } from '../errors.js';
 import type { PostgresContext } from './context.js';
-import type { PgQueryable } from './driver.js';
+import { isLockTimeout, type PgQueryable } from './driver.js';
 import { LOCK_APP_EXCLUSIVE, TRY_LOCK_APP_EXCLUSIVE } from './statements.js';
 
 /** How long deleting an endpoint or an app keeps trying before it gives up (app_busy, nothing changed). */
@@ -79,9 +79,4 @@ function appBusy(): StoreBusyError {
     'app_busy',
     `what the delete must change stayed locked for ${APP_LOCK_WAIT_MS / 1000} s (most likely by a transaction that enqueued messages for this app with hookline.send_message and has not committed); nothing was changed; retry once it has`,
   );
-}
-
-/** A lock wait that ran past lock_timeout (SQLSTATE 55P03), as raised or as the store mapped it. */
-function isLockTimeout(error: unknown): boolean {
-  return (error as { code?: unknown }).code === '55P03';
 }

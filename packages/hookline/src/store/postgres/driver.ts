@@ -198,6 +198,11 @@ export function isStalePlan(error: unknown): boolean {
   return e?.code === '0A000' && typeof e.message === 'string' && /cached plan must not change/.test(e.message);
 }
 
+/** A lock wait that ran past lock_timeout (SQLSTATE 55P03 lock_not_available); the store passes it through as raised. */
+export function isLockTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '55P03';
+}
+
 /** Serialization failure, deadlock or a stale plan: nothing was done, and the work may simply run again. */
 export function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

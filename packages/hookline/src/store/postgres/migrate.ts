@@ -1,5 +1,5 @@
-import { newerSchemaMessage } from '../errors.js';
-import type { PgQueryable } from './driver.js';
+import { refuseNewerSchema } from '../errors.js';
+import { isLockTimeout, type PgQueryable } from './driver.js';
 import type { StoreLog } from './listener.js';
 import { MIGRATION_LOCK, MIGRATIONS_TABLE, POSTGRES_MIGRATIONS } from './migrations.js';
 import * as sql from './statements.js';
@@ -19,11 +19,6 @@ export interface MigrateOptions {
   patienceMs: number;
   log: StoreLog;
   clock?: () => number;
-}
-
-/** 55P03 lock_not_available: lock_timeout ran out. */
-function isLockTimeout(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === '55P03';
 }
 
 /**
@@ -46,9 +41,7 @@ export async function migrate(connection: PgQueryable, options: MigrateOptions):
       const applied = new Set(
         (await connection.query<{ version: number }>(sql.APPLIED_MIGRATIONS)).rows.map((r) => r.version),
       );
-      const known = POSTGRES_MIGRATIONS.at(-1)!.version;
-      const newest = Math.max(0, ...applied);
-      if (newest > known) throw new Error(newerSchemaMessage(newest, known));
+      refuseNewerSchema(applied, POSTGRES_MIGRATIONS);
       pending = POSTGRES_MIGRATIONS.find((m) => !applied.has(m.version)) ?? null;
       if (pending === null) {
         await connection.query('COMMIT');

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, openSync } from 'node:fs';
 import { delayBucket } from '../../core/histogram.js';
-import { newerSchemaMessage, StoreUnavailableError } from '../errors.js';
+import { refuseNewerSchema, StoreUnavailableError } from '../errors.js';
 import { toPage } from '../paging.js';
 import type { DeliveryStore, RecordResult, StoreCapabilities } from '../port.js';
 import { StatsAccumulator } from '../stats-accumulator.js';
@@ -151,9 +151,7 @@ export class SqliteStore implements DeliveryStore {
         (r) => r.version,
       ),
     );
-    const known = SQLITE_MIGRATIONS.at(-1)!.version;
-    const newest = Math.max(0, ...applied);
-    if (newest > known) throw new Error(newerSchemaMessage(newest, known));
+    refuseNewerSchema(applied, SQLITE_MIGRATIONS);
     for (const migration of SQLITE_MIGRATIONS) {
       if (applied.has(migration.version)) continue;
       this.db.transaction(() => {
