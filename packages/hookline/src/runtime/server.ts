@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { getRequestListener } from '@hono/node-server';
@@ -26,17 +26,17 @@ import { settleWithin } from '../core/deadline.js';
 
 /**
  * @hono/node-server gives every answer a content-type, `text/plain` when the route set none, a 204's too;
- * a 204 has no content for it to describe, so it goes.
+ * a 204 has no content for it to describe, so it goes. A response class of its own, given to createServer,
+ * does this once for every answer instead of wrapping each response's writeHead.
  */
-function withoutTypeOnNoContent(res: ServerResponse): void {
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+class HooklineResponse extends ServerResponse {
+  override writeHead(status: number, ...rest: unknown[]): this {
     const headers = rest[rest.length - 1];
     if (status === 204 && headers !== null && typeof headers === 'object' && !Array.isArray(headers)) {
       delete (headers as Record<string, unknown>)['content-type'];
     }
-    return (writeHead as (...args: unknown[]) => ServerResponse).call(this, status, ...rest);
-  } as typeof res.writeHead;
+    return (super.writeHead as (...args: unknown[]) => this)(status, ...rest);
+  }
 }
 
 /** A started hookline process: its URL, admin token, and how to stop it. */
@@ -180,9 +180,8 @@ async function startOn(store: DeliveryStore, config: ServeConfig, logger: Logger
   const hono = getRequestListener(api.fetch, { overrideGlobalObjects: false });
   // A `--role worker` process serves no API (buildApi answers /v1/* with a pointer to the api processes).
   const fastIngest = config.role === 'worker' ? () => false : ingestFastPath(deps, authorize);
-  const server = createServer((req, res) => {
+  const server = createServer({ IncomingMessage, ServerResponse: HooklineResponse }, (req, res) => {
     if (fastIngest(req, res)) return;
-    withoutTypeOnNoContent(res);
     void hono(req, res);
   });
   server.keepAliveTimeout = 65_000;
