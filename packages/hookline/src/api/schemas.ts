@@ -63,7 +63,8 @@ const EndpointHeaders = z
 const Uid = z
   .string()
   .regex(/^[a-zA-Z0-9_-]{1,256}$/, 'must match ^[a-zA-Z0-9_-]{1,256}$')
-  .refine((uid) => !uid.startsWith('app_'), 'must not start with app_ (reserved for ids)');
+  .refine((uid) => !uid.startsWith('app_'), 'must not start with app_ (reserved for ids)')
+  .openapi({ description: 'your own key for the app, usable wherever `{app}` is; not starting with `app_` (reserved for ids)' });
 
 export const AppCreate = z
   .strictObject({ name: z.string().min(1).max(256), uid: Uid.nullable().optional() })
