@@ -69,13 +69,30 @@ describe('endpoint lanes (isolation of slow endpoints)', () => {
   });
 
   it('cuts a timing-out endpoint down to minConcurrency and grows it back by one per answer', () => {
-    const { lanes, begun } = lanesOnAFakeClock();
+    const { lanes, begun, advance } = lanesOnAFakeClock();
     for (let i = 0; i < 8; i++) lanes.submit(delivery(i));
+    advance(15_000); // the request timeout
     for (let i = 0; i < 8; i++) lanes.finished(begun[i]!, noAnswer); // 8 → 4 → 2 → 2 …
     for (let i = 8; i < 20; i++) lanes.submit(delivery(i));
     assert.equal(begun.length - 8, 2, 'two at once after the timeouts');
     lanes.finished(begun[8]!, answered); // limit 3: two more start (one replaces it, one grows)
     assert.equal(begun.length - 8, 4);
+    lanes.stop();
+  });
+
+  it('does not cut an endpoint whose host refuses at once: its backlog goes at the full limit, paced by retries', () => {
+    // A receiver that is down (connection refused within a millisecond) holds nothing. Cut, it would give its
+    // backlog back for up to a minute, which then trickled out long after the receiver was up (audit: a
+    // backlog of 1,500 after a restart took 60 s to go out on a 1 s retry schedule).
+    const { lanes, begun, givenBack, advance } = lanesOnAFakeClock(1_000);
+    const refused: SendResult = { ...answered, statusCode: null, error: 'connect ECONNREFUSED 127.0.0.1:9' };
+    for (let i = 0; i < 40; i++) lanes.submit(delivery(i));
+    for (let round = 0; round < 5; round++) {
+      advance(1);
+      for (const d of begun.slice(round * 8, round * 8 + 8)) lanes.finished(d, refused);
+    }
+    assert.equal(begun.length, 40, 'every delivery attempted, eight at a time');
+    assert.equal(givenBack.length, 0);
     lanes.stop();
   });
 

@@ -59,7 +59,8 @@ interface AppShare {
 /**
  * Slow endpoints are kept from taking the whole process's room (isolation). Each endpoint gets at most
  * `limit` attempts at once; its other deliveries wait in its line. The limit is cut in half by each attempt
- * that gets no response (timeout, connection error) down to `minConcurrency`, and grows back by one with
+ * that gets no response after running `slowMs` (a timeout, a connection that hangs) down to
+ * `minConcurrency`, and grows back by one with
  * each response. While an endpoint is slow (its limit is cut, or its oldest attempt has run `slowMs`) its
  * line holds no more than its limit; the rest go back to the store, due when their turn would come (rounds
  * ahead × how long the endpoint's attempts take). A healthy endpoint's line is bounded only by the
@@ -112,7 +113,10 @@ export class EndpointLanes {
     app.active--;
     const tookMs = this.options.clock() - startedAt;
     lane.attemptMs = lane.attemptMs === 0 ? tookMs : 0.8 * lane.attemptMs + 0.2 * tookMs;
-    if (result.statusCode === null) {
+    // No response after a while (a timeout, a connection that hangs) held a connection: cut. A quick refusal
+    // (the host is down: connection refused or reset, no such name) held nothing; the retry schedule paces it,
+    // and a cut would give its backlog back for up to a minute after the host is up again.
+    if (result.statusCode === null && tookMs >= this.options.slowMs) {
       lane.limit = Math.max(this.options.minConcurrency, Math.floor(lane.limit / 2));
     } else if (lane.limit < this.options.maxConcurrency) {
       lane.limit++;
