@@ -33,7 +33,12 @@ class QueueStore {
     return { applied: outcomes.map((o) => o.deliveryId), leaseLost: [], disabledEndpoints: [], givenUp: [], resent: [] };
   }
 
-  async extendLeases(): Promise<void> {}
+  /** When each extension was asked for (the dispatcher's clock) and until when. */
+  readonly extended: Array<{ at: number; until: number }> = [];
+
+  async extendLeases(_worker: string, _ids: string[], until: number): Promise<void> {
+    this.extended.push({ at: Date.now(), until });
+  }
   async releaseLeases(_worker?: string, _ids?: string[]): Promise<void> {}
 }
 
@@ -110,6 +115,32 @@ describe('dispatcher', () => {
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(sent, ['d1']);
     } finally {
+      await dispatcher.stop(10);
+    }
+  });
+
+  it('extends a running attempt\'s lease every third of it, the shortest lease (1 s) included', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const store = new QueueStore();
+    const { sender, sent } = hangingSender();
+    const dispatcher = new Dispatcher(
+      store as unknown as DeliveryStore,
+      sender,
+      { ...options(), leaseMs: 1_000 },
+      pino({ level: 'silent' }),
+      { attemptSent() {}, outcomesRecorded() {} },
+    );
+    store.waiting.push({ delivery: delivery('d1'), dueAt: 0 });
+    dispatcher.start();
+    try {
+      await waitFor(() => sent.length === 1, 'the attempt');
+      // A 1 s lease extended only every 1 s ran out under the attempt: another worker sent it again (audit).
+      t.mock.timers.tick(334);
+      assert.equal(store.extended.length, 1, 'extended a third of the way into the lease');
+      t.mock.timers.tick(333);
+      assert.equal(store.extended.length, 2);
+    } finally {
+      t.mock.timers.reset();
       await dispatcher.stop(10);
     }
   });

@@ -151,10 +151,9 @@ export class Dispatcher implements HandOff {
   }
 
   start(): void {
-    this.leaseTimer = setInterval(
-      () => this.extendLeases(),
-      Math.max(1000, Math.floor(this.options.leaseMs / 3)),
-    );
+    // Every third of the lease, so that two extensions can fail or run late before it runs out (a floor of
+    // 1 s here once let a 1 s lease expire under a running attempt, and another worker sent it again).
+    this.leaseTimer = setInterval(() => this.extendLeases(), Math.floor(this.options.leaseMs / 3));
     this.leaseTimer.unref();
     if (this.store.capabilities.listenNotify && this.store.onNewWork) {
       const unsubscribeWork = this.store.onNewWork(() => this.wake());
