@@ -72,6 +72,64 @@ describe('PostgreSQL group commit (pipelined BEGIN and COMMIT)', { skip: skipWit
     await writes.close();
   });
 
+  it('commits a statement sent without waiting with its unit, and nothing when it fails, naming its error', async () => {
+    const writes = batcher();
+    const sendAll = (ids: number[]) => async (tx: PgQueryable, notes: string[]) => {
+      for (const id of ids) tx.send!('INSERT INTO items (id, note) VALUES ($1, $2)', [id, notes[0]]);
+      return notes.map(() => 1);
+    };
+    assert.deepEqual(await writes.batch('send', 'i', sendAll([40])), 1);
+    assert.deepEqual(await stored([40]), [40]);
+    // A second row with id 40: the unit fails at COMMIT with the insert's own error, and the first of the
+    // unit (41) is not kept.
+    await assert.rejects(writes.batch('send', 'j', sendAll([41, 40])), /duplicate key/);
+    assert.deepEqual(await stored([40, 41]), [40]);
+    await writes.close();
+  });
+
+  it('runs batches marked together in one transaction; if one fails, the other commits nothing, even later statements', async () => {
+    const writes = batcher();
+    // Two statements each, the second sent only after the first answered: the statements interleave.
+    const twoSteps = (first: number, second: number) => async (tx: PgQueryable, notes: string[]) => {
+      await tx.query('INSERT INTO items (id, note) VALUES ($1, $2)', [first, notes[0]]);
+      await tx.query('INSERT INTO items (id, note) VALUES ($1, $2)', [second, notes[0]]);
+      return notes.map(() => 1);
+    };
+    const ok = await Promise.all([
+      writes.batch('a', 'k', twoSteps(50, 51), { together: true }),
+      writes.batch('b', 'l', twoSteps(52, 53), { together: true }),
+    ]);
+    assert.deepEqual(ok, [1, 1]);
+    assert.deepEqual(await stored([50, 51, 52, 53]), [50, 51, 52, 53]);
+    // b's second statement fails: a's second statement, sent after that, must not run (and commit) on its
+    // own after the ROLLBACK; the error both hear is b's, not the 'transaction is aborted' a got.
+    let bFailed!: () => void;
+    const afterB = new Promise<void>((resolve) => (bFailed = resolve));
+    const late = async (tx: PgQueryable, notes: string[]) => {
+      await afterB;
+      await new Promise((resolve) => setImmediate(resolve)); // past the unit's own reaction to b's failure
+      await tx.query('INSERT INTO items (id, note) VALUES ($1, $2)', [60, notes[0]]);
+      return notes.map(() => 1);
+    };
+    const broken = async (tx: PgQueryable, notes: string[]) => {
+      await tx.query('INSERT INTO items (id, note) VALUES ($1, $2)', [61, notes[0]]);
+      try {
+        await tx.query('INSERT INTO no_such_table (id) VALUES ($1)', [62]);
+      } finally {
+        bFailed();
+      }
+      return notes.map(() => 1);
+    };
+    const failed = await Promise.allSettled([
+      writes.batch('a', 'm', late, { together: true }),
+      writes.batch('b', 'n', broken, { together: true }),
+    ]);
+    assert.deepEqual(failed.map((r) => r.status), ['rejected', 'rejected']);
+    for (const r of failed) assert.match(String((r as PromiseRejectedResult).reason), /no_such_table/);
+    assert.deepEqual(await stored([60, 61]), []);
+    await writes.close();
+  });
+
   it('fails only the job whose value the database refuses; the others of its unit commit', async () => {
     const writes = batcher();
     // Each note keeps its own id however the jobs are grouped into units.

@@ -14,6 +14,11 @@ export interface PgResult<R> {
 
 export interface PgQueryable {
   query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<PgResult<R>>;
+  /**
+   * Inside a write unit only: send a statement whose answer nobody waits for; it travels with the unit's
+   * COMMIT instead of a round trip of its own, and its failure fails the unit there.
+   */
+  send?(text: string, values?: unknown[]): void;
 }
 
 /** A pooled connection, checked out for one transaction. */

@@ -195,7 +195,7 @@ async function insertDeliveries(
     results[positions[n]!] = { message: { ...message }, created: true, leased };
   });
   if (columns.id.length === 0) return;
-  await tx.query(INSERT_DELIVERIES, [
+  const values = [
     columns.id,
     columns.appId,
     columns.messageId,
@@ -204,6 +204,9 @@ async function insertDeliveries(
     columns.lockedBy,
     columns.lockedUntil,
     columns.createdAt,
-  ]);
+  ];
+  // Nothing here needs its answer: inside a unit it goes with the COMMIT, one round trip fewer per unit.
+  if (tx.send) tx.send(INSERT_DELIVERIES, values);
+  else await tx.query(INSERT_DELIVERIES, values);
   if (unleased) ctx.announceNewWork();
 }

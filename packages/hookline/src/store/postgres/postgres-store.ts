@@ -352,7 +352,9 @@ export class PostgresStore implements DeliveryStore {
       Date.now() + EVENT_ID_WAIT_MS,
       { first: 10, max: 250 },
       async () => {
-        const outcome = await this.writes.batch('enqueue', input, (tx, inputs) => enqueueMany(tx, inputs, this.batch));
+        const outcome = await this.writes.batch('enqueue', input, (tx, inputs) => enqueueMany(tx, inputs, this.batch), {
+          together: true,
+        });
         return outcome === EVENT_ID_BUSY ? AGAIN : outcome;
       },
       () =>
@@ -393,9 +395,9 @@ export class PostgresStore implements DeliveryStore {
   }
 
   recordAttempts(workerId: string, outcomes: AttemptOutcome[]): Promise<RecordResult> {
-    return this.writes.batch('record', { workerId, outcomes }, (tx, inputs) =>
-      recordMany(tx, inputs, this.batch),
-    );
+    return this.writes.batch('record', { workerId, outcomes }, (tx, inputs) => recordMany(tx, inputs, this.batch), {
+      together: true,
+    });
   }
 
   extendLeases(workerId: string, deliveryIds: string[], leaseUntil: number): Promise<void> {

@@ -31,6 +31,12 @@ export interface BatchOptions {
    * without BEGIN/COMMIT: one round trip instead of three.
    */
   oneStatement?: boolean;
+  /**
+   * It may run alongside the unit's other batches so marked, their statements interleaving on the
+   * connection (one round trip for both instead of one after the other): only kinds whose statements
+   * cannot change what the others' read (new messages and their deliveries; outcomes of earlier units).
+   */
+  together?: boolean;
 }
 
 interface Batch {
@@ -38,6 +44,7 @@ interface Batch {
   waiters: Array<{ resolve: (value: unknown) => void; reject: (error: unknown) => void }>;
   runMany: RunMany<unknown, unknown>;
   oneStatement: boolean;
+  together: boolean;
 }
 
 const MAX_ATTEMPTS = 3;
@@ -71,6 +78,7 @@ export class WriteBatcher {
           waiters: [],
           runMany: runMany as RunMany<unknown, unknown>,
           oneStatement: options.oneStatement === true,
+          together: options.together === true,
         };
         this.queue.set(kind, batch);
       }
@@ -174,15 +182,19 @@ export class WriteBatcher {
       let broken: Error | undefined;
       try {
         const begun = connection.query('BEGIN');
-        const tx = afterBegin(connection, begun);
-        const outputs: unknown[][] = [];
-        for (const batch of batches) {
+        const sent: Array<Promise<unknown>> = [];
+        const tx = afterBegin(connection, begun, sent);
+        const outputs: unknown[][] = new Array(batches.length);
+        const run = async (b: number) => {
+          const batch = batches[b]!;
           const out = await batch.runMany(tx, batch.inputs);
           if (out.length !== batch.inputs.length) throw new Error('a batch returned the wrong number of results');
-          outputs.push(out);
+          outputs[b] = out;
           this.hooks.batchDone();
-        }
-        await commitPipelined(connection, begun, this.hooks.beforeCommit(connection));
+        };
+        await runTogether(batches.flatMap((batch, b) => (batch.together ? [run(b)] : [])));
+        for (let b = 0; b < batches.length; b++) if (!batches[b]!.together) await run(b);
+        await commitPipelined(connection, begun, sent, this.hooks.beforeCommit(connection));
         return outputs;
       } catch (error) {
         this.hooks.rolledBack();
@@ -198,12 +210,25 @@ export class WriteBatcher {
 }
 
 /**
+ * Wait for batches running together. Should one fail, the others must still end before the unit rolls back
+ * (a statement sent after the ROLLBACK would run, and commit, on its own); the unit's error is the first
+ * real one: the others then only heard that the transaction was aborted (25P02).
+ */
+async function runTogether(running: Array<Promise<void>>): Promise<void> {
+  if (running.length === 0) return;
+  const settled = await Promise.allSettled(running);
+  const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  if (failures.length === 0) return;
+  throw failures.find((e) => (e as { code?: unknown } | null)?.code !== '25P02') ?? failures[0];
+}
+
+/**
  * The connection as the unit's statements see it: BEGIN (`begun`, already sent) travels with the first of
  * them instead of a round trip ahead (the pool's connections pipeline). The answers of statements sent
  * before BEGIN's came wait for it, so nothing more is sent should BEGIN have failed; it fails only with its
  * connection, and then so does every statement behind it.
  */
-function afterBegin(connection: PgConnection, begun: Promise<unknown>): PgQueryable {
+function afterBegin(connection: PgConnection, begun: Promise<unknown>, sent: Array<Promise<unknown>>): PgQueryable {
   let confirmed = false;
   // Also what handles BEGIN's failure until COMMIT awaits it: a unit can fail before that.
   void begun.then(() => (confirmed = true), () => undefined);
@@ -213,17 +238,29 @@ function afterBegin(connection: PgConnection, begun: Promise<unknown>): PgQuerya
       if (confirmed) return answer;
       return Promise.all([begun, answer]).then(([, result]) => result);
     },
+    send: (text: string, values?: unknown[]) => {
+      const answer = connection.query(text, values);
+      // Handled here until COMMIT awaits it: the unit may fail before it gets there.
+      answer.catch(() => undefined);
+      sent.push(answer);
+    },
   };
 }
 
 /**
- * COMMIT, sent right behind the unit's last statement (`last`, already sent: the stats deltas) instead of a
- * round trip after it. Had that statement failed, the server answers the COMMIT with ROLLBACK.
+ * COMMIT, sent right behind the unit's last statements (`sent`, whose answers nobody waited for, and `last`,
+ * the stats deltas: all already sent) instead of a round trip after them. Had one of them failed, the server
+ * answers the COMMIT with ROLLBACK, and the first failure, in the order they were sent, is the unit's error.
  */
-async function commitPipelined(connection: PgConnection, begun: Promise<unknown>, last: Promise<void>): Promise<void> {
-  const settled = await Promise.allSettled([begun, last, connection.query('COMMIT')]);
+async function commitPipelined(
+  connection: PgConnection,
+  begun: Promise<unknown>,
+  sent: Array<Promise<unknown>>,
+  last: Promise<void>,
+): Promise<void> {
+  const settled = await Promise.allSettled([begun, ...sent, last, connection.query('COMMIT')]);
   for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
-  const { command } = (settled[2] as PromiseFulfilledResult<PgResult<unknown>>).value;
+  const { command } = (settled.at(-1) as PromiseFulfilledResult<PgResult<unknown>>).value;
   if (command !== 'COMMIT') throw new Error(`the transaction ended with ${command}`);
 }
 
