@@ -96,6 +96,27 @@ describe('endpoint lanes (isolation of slow endpoints)', () => {
     lanes.stop();
   });
 
+  it('cuts an endpoint that times out under a request timeout shorter than slowMs, and a quick failure changes nothing', () => {
+    let now = 0;
+    const begun: ClaimedDelivery[] = [];
+    const lanes = new EndpointLanes(
+      { maxConcurrency: 8, minConcurrency: 2, slowMs: 1000, longestAttemptMs: 500, maxPerApp: 20, clock: () => now },
+      { begin: (d) => begun.push(d), giveBack: () => undefined },
+    );
+    for (let i = 0; i < 8; i++) lanes.submit(delivery(i));
+    now += 500; // every attempt times out at --request-timeout 500ms
+    for (let i = 0; i < 4; i++) lanes.finished(begun[i]!, noAnswer); // 8 → 4 → 2 → 2 → 2
+    for (let i = 8; i < 20; i++) lanes.submit(delivery(i));
+    assert.equal(begun.length, 8, 'four still run against a limit of 2: none starts');
+    // A quick refusal neither cuts nor grows the limit: one ends, one starts in its place… none here (4 > 2).
+    lanes.finished(begun[4]!, { ...noAnswer, error: 'connect ECONNREFUSED' });
+    lanes.finished(begun[5]!, { ...noAnswer, error: 'connect ECONNREFUSED' });
+    assert.equal(begun.length, 8, 'two still run: the limit is still 2');
+    lanes.finished(begun[6]!, answered); // a response: limit 3, one running → two start
+    assert.equal(begun.length, 10);
+    lanes.stop();
+  });
+
   it("spaces what it gives back by how long the endpoint's attempts take, up to the request timeout", () => {
     const { lanes, begun, givenBack, advance } = lanesOnAFakeClock();
     for (let i = 0; i < 8; i++) lanes.submit(delivery(i));

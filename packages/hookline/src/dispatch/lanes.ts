@@ -59,7 +59,7 @@ interface AppShare {
 /**
  * Slow endpoints are kept from taking the whole process's room (isolation). Each endpoint gets at most
  * `limit` attempts at once; its other deliveries wait in its line. The limit is cut in half by each attempt
- * that gets no response after running `slowMs` (a timeout, a connection that hangs) down to
+ * that gets no response after running `slowMs` or its whole timeout (a hang, a timeout) down to
  * `minConcurrency`, and grows back by one with
  * each response. While an endpoint is slow (its limit is cut, or its oldest attempt has run `slowMs`) its
  * line holds no more than its limit; the rest go back to the store, due when their turn would come (rounds
@@ -113,13 +113,13 @@ export class EndpointLanes {
     app.active--;
     const tookMs = this.options.clock() - startedAt;
     lane.attemptMs = lane.attemptMs === 0 ? tookMs : 0.8 * lane.attemptMs + 0.2 * tookMs;
-    // No response after a while (a timeout, a connection that hangs) held a connection: cut. A quick refusal
-    // (the host is down: connection refused or reset, no such name) held nothing; the retry schedule paces it,
-    // and a cut would give its backlog back for up to a minute after the host is up again.
-    if (result.statusCode === null && tookMs >= this.options.slowMs) {
+    if (result.statusCode !== null) {
+      if (lane.limit < this.options.maxConcurrency) lane.limit++;
+    } else if (tookMs >= this.cutAfterMs()) {
+      // No response after a while (a timeout, a connection that hangs) held a connection: cut. A quick
+      // failure (the host is down: refused or reset, no such name) held nothing and changes nothing: the
+      // retry schedule paces it, and a cut would give its backlog back for up to a minute after it is up.
       lane.limit = Math.max(this.options.minConcurrency, Math.floor(lane.limit / 2));
-    } else if (lane.limit < this.options.maxConcurrency) {
-      lane.limit++;
     }
     // Room to spare again: what is given back from now on comes due from the next round on.
     if (lane.waiting.length === 0 && lane.active.size < lane.limit / 2) lane.givenBack = 0;
@@ -202,6 +202,11 @@ export class EndpointLanes {
     lane.active.set(delivery.deliveryId, this.options.clock());
     this.shareOf(lane.appId).active++;
     this.actions.begin(delivery);
+  }
+
+  /** How long an attempt without a response must have run to cut its endpoint: slowMs, or the whole timeout if shorter. */
+  private cutAfterMs(): number {
+    return Math.min(this.options.slowMs, this.options.longestAttemptMs);
   }
 
   private isSlow(lane: Lane): boolean {
