@@ -87,6 +87,30 @@ describe('PostgreSQL group commit (pipelined BEGIN and COMMIT)', { skip: skipWit
     await writes.close();
   });
 
+  it("reports a sent statement's own error, not the 'transaction is aborted' of a statement behind it", async () => {
+    const writes = batcher();
+    await writes.batch('send', 'o', async (tx, notes) => {
+      tx.send!('INSERT INTO items (id, note) VALUES ($1, $2)', [70, notes[0]]);
+      return notes.map(() => 1);
+    });
+    // Two jobs in one unit; q's sent insert collides, and a statement follows it (it hears 25P02). The
+    // collision is a refused value: the unit runs each job alone, and only q fails, with its own error.
+    const sendThenQuery = async (tx: PgQueryable, notes: string[]) => {
+      for (const note of notes) tx.send!('INSERT INTO items (id, note) VALUES ($1, $2)', [note === 'q' ? 70 : 71, note]);
+      await tx.query('SELECT 1');
+      return notes.map(() => 1);
+    };
+    const [p, q] = await Promise.allSettled([
+      writes.batch('send-query', 'p', sendThenQuery),
+      writes.batch('send-query', 'q', sendThenQuery),
+    ]);
+    assert.equal(p.status, 'fulfilled');
+    assert.equal(q.status, 'rejected');
+    assert.match(String((q as PromiseRejectedResult).reason), /duplicate key/);
+    assert.deepEqual(await stored([70, 71]), [70, 71]);
+    await writes.close();
+  });
+
   it('runs batches marked together in one transaction; if one fails, the other commits nothing, even later statements', async () => {
     const writes = batcher();
     // Two statements each, the second sent only after the first answered: the statements interleave.

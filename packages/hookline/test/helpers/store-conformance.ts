@@ -172,6 +172,30 @@ export function storeConformance(open: () => Promise<DeliveryStore>): void {
     }
   });
 
+  it('a 410 written together with new messages to its endpoint leaves none of them due: all wait, parked', async () => {
+    const store = await open();
+    try {
+      const { app, eps } = await seed(store, [{ eventTypes: [] }]);
+      await enqueue(store, app.id, 'a', 'e0');
+      const [gone] = await store.claimDueDeliveries('w1', T0, 1, T0 + 30_000);
+      assert.ok(gone);
+      // In one turn, so in one write unit where the store batches: a repeated eventId (a client's retry), a
+      // new message, and the 410 that disables the endpoint (PostgreSQL once ran these side by side).
+      await Promise.all([
+        enqueue(store, app.id, 'a', 'e0'),
+        enqueue(store, app.id, 'a', 'e1'),
+        store.recordAttempts('w1', [{ ...outcome(gone, { kind: 'failed' }, T0 + 5), disableEndpoint: true }]),
+      ]);
+      assert.equal((await store.getEndpoint(app.id, eps[0]!.id))?.disabled, true);
+      // Parked, the new delivery is given up by retention like every delivery waiting on a disabled endpoint.
+      const far = T0 + 86_400_000;
+      const purged = await store.purgeExpired(far, 1_000, far);
+      assert.deepEqual([purged.expiredDeliveries, purged.messages], [1, 2], 'a due one would be owed, never expired');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('gives up the delivery whose failure auto-disables its endpoint, and says so (givenUp)', async () => {
     const store = await open();
     try {

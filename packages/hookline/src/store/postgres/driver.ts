@@ -208,6 +208,11 @@ export function isLockTimeout(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '55P03';
 }
 
+/** A statement refused because an earlier one of its transaction failed (SQLSTATE 25P02 in_failed_sql_transaction). */
+export function isAborted(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '25P02';
+}
+
 /** Serialization failure, deadlock or a stale plan: nothing was done, and the work may simply run again. */
 export function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

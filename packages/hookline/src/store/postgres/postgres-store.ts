@@ -395,9 +395,15 @@ export class PostgresStore implements DeliveryStore {
   }
 
   recordAttempts(workerId: string, outcomes: AttemptOutcome[]): Promise<RecordResult> {
-    return this.writes.batch('record', { workerId, outcomes }, (tx, inputs) => recordMany(tx, inputs, this.batch), {
-      together: true,
-    });
+    // A failed attempt may disable its endpoint (410, auto-disable), which changes where a new message of the
+    // unit goes: such outcomes are written after the unit's new messages, not side by side with them.
+    const succeeded = outcomes.every((o) => o.attempt.status === 'succeeded');
+    return this.writes.batch(
+      succeeded ? 'record' : 'record-failures',
+      { workerId, outcomes },
+      (tx, inputs) => recordMany(tx, inputs, this.batch),
+      { together: succeeded },
+    );
   }
 
   extendLeases(workerId: string, deliveryIds: string[], leaseUntil: number): Promise<void> {

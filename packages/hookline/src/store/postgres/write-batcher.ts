@@ -1,5 +1,6 @@
 import { StoreUnavailableError } from '../errors.js';
 import {
+  isAborted,
   isDataError,
   isRetryable,
   isStalePlan,
@@ -34,7 +35,8 @@ export interface BatchOptions {
   /**
    * It may run alongside the unit's other batches so marked, their statements interleaving on the
    * connection (one round trip for both instead of one after the other): only kinds whose statements
-   * cannot change what the others' read (new messages and their deliveries; outcomes of earlier units).
+   * cannot change what the others read (new messages and their deliveries; successful outcomes of earlier
+   * units, which change no endpoint a new message could go to).
    */
   together?: boolean;
 }
@@ -180,9 +182,9 @@ export class WriteBatcher {
     for (let attempt = 1; ; attempt++) {
       const connection = await this.pool.connect();
       let broken: Error | undefined;
+      const sent: Array<Promise<unknown>> = [];
       try {
         const begun = connection.query('BEGIN');
-        const sent: Array<Promise<unknown>> = [];
         const tx = afterBegin(connection, begun, sent);
         const outputs: unknown[][] = new Array(batches.length);
         const run = async (b: number) => {
@@ -196,7 +198,8 @@ export class WriteBatcher {
         for (let b = 0; b < batches.length; b++) if (!batches[b]!.together) await run(b);
         await commitPipelined(connection, begun, sent, this.hooks.beforeCommit(connection));
         return outputs;
-      } catch (error) {
+      } catch (thrown) {
+        const error = await realError(thrown, sent);
         this.hooks.rolledBack();
         if (isUnavailable(error) || isStalePlan(error)) broken = error as Error;
         else await rollback(connection).catch((e: Error) => (broken = e));
@@ -219,7 +222,20 @@ async function runTogether(running: Array<Promise<void>>): Promise<void> {
   const settled = await Promise.allSettled(running);
   const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
   if (failures.length === 0) return;
-  throw failures.find((e) => (e as { code?: unknown } | null)?.code !== '25P02') ?? failures[0];
+  throw failures.find((e) => !isAborted(e)) ?? failures[0];
+}
+
+/**
+ * The unit's real error. A statement that failed only because an earlier one had (25P02) hides it: when the
+ * earlier one is a statement sent without waiting, its own error (a deadlock to retry, a value refused, the
+ * disk full) is the one to act on and to report.
+ */
+async function realError(error: unknown, sent: Array<Promise<unknown>>): Promise<unknown> {
+  if (!isAborted(error)) return error;
+  for (const outcome of await Promise.allSettled(sent)) {
+    if (outcome.status === 'rejected' && !isAborted(outcome.reason)) return outcome.reason;
+  }
+  return error;
 }
 
 /**
