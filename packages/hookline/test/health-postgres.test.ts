@@ -22,9 +22,11 @@ describe('/healthz on PostgreSQL', { skip: skipWithoutPg }, () => {
       await adminQuery(`ALTER DATABASE "${database}" SET default_transaction_read_only = on`);
       await reconnect();
 
+      // The first failing probe may still be on a session that was just ended ("terminating connection"):
+      // wait for the report of the new, read-only ones.
       const down = await waitFor(async () => {
         const health = await hl.call('GET', '/healthz');
-        return health.status === 503 ? health : null;
+        return health.status === 503 && /read-only/.test(String(health.body.reason)) ? health : null;
       }, '/healthz to report the refused writes');
       assert.equal(down.body.status, 'unhealthy');
       assert.match(down.body.reason, /refuses writes: .*read-only transaction/);

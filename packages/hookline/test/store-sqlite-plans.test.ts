@@ -27,6 +27,7 @@ const GUARDED: Record<string, string> = {
   DELIVERIES_TO_RESEND: manage.DELIVERIES_TO_RESEND,
   RECOVER_FAILED: manage.RECOVER_FAILED,
   STATS_EDGE: core.STATS_EDGE,
+  PARK_STRAYS: retention.PARK_STRAYS,
   EXPIRE_OLD_PENDING: retention.EXPIRE_OLD_PENDING,
   EXPIRED_MESSAGES: retention.EXPIRED_MESSAGES,
   DELETE_OLD_ENDPOINTS: retention.DELETE_OLD_ENDPOINTS,
@@ -38,6 +39,7 @@ const GUARDED: Record<string, string> = {
 const EXPECTED_INDEX: Record<string, string> = {
   PAGE_MESSAGES_OF_TYPE: 'messages_app_type_page',
   EXPIRE_OLD_PENDING: 'deliveries_parked',
+  PARK_STRAYS: 'deliveries_due',
   DELETE_OLD_ENDPOINTS: 'endpoints_deleted',
   RECOVER_FAILED: 'deliveries_endpoint_failed',
   STATS_EDGE: 'messages_app_page',

@@ -172,6 +172,25 @@ export function storeConformance(open: () => Promise<DeliveryStore>): void {
     }
   });
 
+  it('retention gives up a delivery left due on a disabled endpoint (a resend asked for during a successful attempt)', async () => {
+    const store = await open();
+    try {
+      const { app, eps } = await seed(store, [{ eventTypes: [] }]);
+      const sent = await enqueue(store, app.id, 'a');
+      const [d] = await store.claimDueDeliveries('w1', T0, 1, T0 + 30_000);
+      assert.ok(d);
+      await store.resendMessage(app.id, sent.message.id, null, T0 + 1); // while the attempt runs
+      await store.updateEndpoint(app.id, eps[0]!.id, { disabled: true, updatedAt: T0 + 2 });
+      const recorded = await store.recordAttempts('w1', [outcome(d, { kind: 'succeeded' }, T0 + 3)]);
+      assert.deepEqual(recorded.resent, [d.deliveryId], 'due again for the resend, on a disabled endpoint');
+      const far = T0 + 86_400_000;
+      const purged = await store.purgeExpired(far, 1_000, far);
+      assert.deepEqual([purged.expiredDeliveries, purged.messages], [1, 1]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a 410 written together with new messages to its endpoint leaves none of them due: all wait, parked', async () => {
     const store = await open();
     try {

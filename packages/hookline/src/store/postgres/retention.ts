@@ -8,6 +8,7 @@ import { writeStats } from './stats.js';
 export function purgeExpired(ctx: PostgresContext, cutoff: number, limit: number, now: number): Promise<PurgeResult> {
   return ctx.transaction(async (tx) => {
     const cutoffMinute = statsMinute(cutoff);
+    await tx.query(sql.PARK_STRAYS, [now, limit]);
     const expired = (
       await tx.query<{ app_id: string; endpoint_id: string; created_at: number }>(sql.EXPIRE_OLD_PENDING, [
         now,

@@ -1,6 +1,21 @@
 /** PostgreSQL statements of the retention purge (named units; positional parameters listed above each). */
 
 /**
+ * Park deliveries left due on a disabled endpoint (claims skip them, retention gives up only parked ones):
+ * inserted by an ingest that read the endpoint enabled and committed after its disable had parked the rest
+ * (another process's 410, or the API's disable), or re-opened by a resend asked for during an attempt that
+ * then succeeded. The endpoint rows are locked FOR SHARE: a re-enable, which unparks in its own transaction,
+ * either waits for this one or is seen by it. Params: now, limit.
+ */
+export const PARK_STRAYS = `
+UPDATE hookline.deliveries SET next_attempt_at = NULL
+WHERE id IN (
+  SELECT d.id FROM hookline.deliveries d JOIN hookline.endpoints e ON e.id = d.endpoint_id
+  WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND d.locked_by IS NULL AND e.disabled
+  LIMIT $2 FOR UPDATE OF d SKIP LOCKED FOR SHARE OF e
+)`;
+
+/**
  * Give up unleased pending deliveries created before the cutoff (parked on a disabled endpoint for the
  * whole retention period), so their messages can go. Several processes may purge at once: SKIP LOCKED.
  * Params: now, cutoff, limit.

@@ -12,6 +12,7 @@ export function purgeExpired(
 ): Promise<PurgeResult> {
   return ctx.write(() => {
     const cutoffMinute = statsMinute(cutoff);
+    ctx.stmt(sql.PARK_STRAYS).run({ now, limit });
     const expired = ctx.stmt(sql.EXPIRE_OLD_PENDING).all({ now, cutoff, limit }) as Array<{
       app_id: string;
       endpoint_id: string;

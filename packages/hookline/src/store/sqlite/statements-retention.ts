@@ -6,6 +6,18 @@
  * planner would otherwise walk every parked row through deliveries_due.
  * Params: now, cutoff, limit.
  */
+/**
+ * Park deliveries left due on a disabled endpoint (claims skip them, retention gives up only parked ones):
+ * re-opened by a resend asked for during an attempt that then succeeded. Params: now, limit.
+ */
+export const PARK_STRAYS = `
+UPDATE deliveries SET next_attempt_at = NULL
+WHERE id IN (
+  SELECT d.id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id
+  WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND d.locked_by IS NULL AND e.disabled = 1
+  LIMIT @limit
+)`;
+
 export const EXPIRE_OLD_PENDING = `
 UPDATE deliveries SET status = 'failed', finished_at = @now
 WHERE id IN (
