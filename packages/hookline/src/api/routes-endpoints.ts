@@ -163,7 +163,7 @@ export function endpointRoutes(route: DefineRoute, deps: ApiDeps): void {
   route({
     method: 'post',
     path: '/v1/apps/{app}/endpoints/{ep}/recover',
-    summary: 'Re-send every failed delivery of messages created since a time, in order',
+    summary: 'Re-send every failed delivery of messages created since a time, queued oldest first (sent concurrently)',
     tag: 'Endpoints',
     access: 'app',
     body: EndpointRecover,

@@ -401,7 +401,7 @@ export interface paths {
     };
   };
   '/v1/apps/{app}/endpoints/{ep}/recover': {
-    /** Re-send every failed delivery of messages created since a time, in order */
+    /** Re-send every failed delivery of messages created since a time, queued oldest first (sent concurrently) */
     post: {
       query: Record<string, never>;
       body: components['schemas']['EndpointRecover'];
