@@ -1,12 +1,6 @@
 /** SQLite statements of the retention purge (named units; parameters named `@param`). */
 
 /**
- * Give up deliveries created before the cutoff that are parked (pending, not due: their endpoint has been
- * disabled for the whole retention period), so their messages can go. Pinned to deliveries_parked: the
- * planner would otherwise walk every parked row through deliveries_due.
- * Params: now, cutoff, limit.
- */
-/**
  * Park deliveries left due on a disabled endpoint (claims skip them, retention gives up only parked ones):
  * re-opened by a resend asked for during an attempt that then succeeded. Params: now, limit.
  */
@@ -18,6 +12,12 @@ WHERE id IN (
   LIMIT @limit
 )`;
 
+/**
+ * Give up deliveries created before the cutoff that are parked (pending, not due: their endpoint has been
+ * disabled for the whole retention period), so their messages can go. Pinned to deliveries_parked: the
+ * planner would otherwise walk every parked row through deliveries_due.
+ * Params: now, cutoff, limit.
+ */
 export const EXPIRE_OLD_PENDING = `
 UPDATE deliveries SET status = 'failed', finished_at = @now
 WHERE id IN (
