@@ -1,4 +1,4 @@
-import { isStalePlan, isUnavailable, type PgPool, type PgQueryable, toStoreError } from './driver.js';
+import { isStalePlan, isUnavailable, type PgPool, type PgQueryable, sqlState, toStoreError } from './driver.js';
 
 /** What the PostgreSQL store's modules share (parallel to sqlite/context.ts). */
 export interface PostgresContext {
@@ -54,6 +54,6 @@ async function once<T>(pool: PgPool, work: (tx: PgQueryable) => Promise<T>): Pro
 
 /** PostgreSQL rolled the transaction back to break a deadlock (40P01) or a serialization conflict (40001). */
 function isDeadlock(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = sqlState(error);
   return code === '40P01' || code === '40001';
 }

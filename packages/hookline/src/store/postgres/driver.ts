@@ -203,25 +203,30 @@ export function isStalePlan(error: unknown): boolean {
   return e?.code === '0A000' && typeof e.message === 'string' && /cached plan must not change/.test(e.message);
 }
 
+/** The SQLSTATE of a driver error (or a Node error code), if it has one. */
+export function sqlState(error: unknown): unknown {
+  return (error as { code?: unknown } | null)?.code;
+}
+
 /** A lock wait that ran past lock_timeout (SQLSTATE 55P03 lock_not_available); the store passes it through as raised. */
 export function isLockTimeout(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === '55P03';
+  return sqlState(error) === '55P03';
 }
 
 /** A statement refused because an earlier one of its transaction failed (SQLSTATE 25P02 in_failed_sql_transaction). */
 export function isAborted(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === '25P02';
+  return sqlState(error) === '25P02';
 }
 
 /** Serialization failure, deadlock or a stale plan: nothing was done, and the work may simply run again. */
 export function isRetryable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = sqlState(error);
   return code === '40001' || code === '40P01' || isStalePlan(error);
 }
 
 /** The database refused a value (SQLSTATE class 22, data exception, or 23, integrity constraint). */
 export function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = sqlState(error);
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 

@@ -219,10 +219,8 @@ export class WriteBatcher {
  */
 async function runTogether(running: Array<Promise<void>>): Promise<void> {
   if (running.length === 0) return;
-  const settled = await Promise.allSettled(running);
-  const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
-  if (failures.length === 0) return;
-  throw failures.find((e) => !isAborted(e)) ?? failures[0];
+  const failures = await rejections(running);
+  if (failures.length > 0) throw firstReal(failures) ?? failures[0];
 }
 
 /**
@@ -232,10 +230,18 @@ async function runTogether(running: Array<Promise<void>>): Promise<void> {
  */
 async function realError(error: unknown, sent: Array<Promise<unknown>>): Promise<unknown> {
   if (!isAborted(error)) return error;
-  for (const outcome of await Promise.allSettled(sent)) {
-    if (outcome.status === 'rejected' && !isAborted(outcome.reason)) return outcome.reason;
-  }
-  return error;
+  return firstReal(await rejections(sent)) ?? error;
+}
+
+/** The reasons of those of `promises` that reject, in their order, once all have settled. */
+async function rejections(promises: Array<Promise<unknown>>): Promise<unknown[]> {
+  const settled = await Promise.allSettled(promises);
+  return settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+}
+
+/** The first error that is not only "the transaction is aborted" (25P02, an earlier statement failed). */
+function firstReal(errors: unknown[]): unknown {
+  return errors.find((e) => !isAborted(e));
 }
 
 /**
